@@ -1,0 +1,200 @@
+//! The thin wit-bindgen layer: exports `pruner:api/prune` and implements [`Daemon`] over the
+//! component's imports.
+
+use crate::daemon::Daemon;
+use crate::error::Error;
+use crate::filters::Filters;
+use crate::model::{
+    ClusterNetwork, Container, ContainerPruneReport, ContainerState, Event, Instant, Label,
+    Network, NetworkPruneReport, Reference,
+};
+use crate::{containers, networks};
+
+wit_bindgen::generate!({
+    path: "../wit",
+    world: "pruner",
+});
+
+use exports::pruner::api::prune;
+use pruner::api::{cluster, container_store, daemon, events, network_controller, types};
+
+/// The component's export.
+struct Component;
+
+impl prune::Guest for Component {
+    fn containers(
+        filters: Vec<types::Filter>,
+    ) -> Result<prune::ContainerPruneReport, types::Error> {
+        containers::prune_containers(&mut Imports, &filters_from_wit(filters))
+            .map(container_report_to_wit)
+            .map_err(error_to_wit)
+    }
+
+    fn networks(filters: Vec<types::Filter>) -> Result<prune::NetworkPruneReport, types::Error> {
+        networks::prune_networks(&mut Imports, &filters_from_wit(filters))
+            .map(
+                |NetworkPruneReport { networks_deleted }| prune::NetworkPruneReport {
+                    networks_deleted,
+                },
+            )
+            .map_err(error_to_wit)
+    }
+}
+
+export!(Component);
+
+/// The daemon as the component's imports provide it.
+struct Imports;
+
+impl Daemon for Imports {
+    fn now(&mut self) -> Reference {
+        let reading = daemon::now();
+        Reference {
+            now: instant_from_wit(reading.now),
+            utc_offset_seconds: reading.utc_offset_seconds,
+        }
+    }
+
+    fn cancelled(&mut self) -> bool {
+        daemon::cancelled()
+    }
+
+    fn warn(&mut self, message: &str) {
+        daemon::warn(message);
+    }
+
+    fn log_event(&mut self, event: Event) {
+        events::log(&events::Event {
+            kind: event.kind.to_string(),
+            action: event.action.to_string(),
+            actor_id: event.actor_id,
+            attributes: event.attributes.into_iter().map(label_to_wit).collect(),
+        });
+    }
+
+    fn list_containers(&mut self) -> Result<Vec<Container>, Error> {
+        let containers = container_store::list().map_err(error_from_wit)?;
+        Ok(containers.into_iter().map(container_from_wit).collect())
+    }
+
+    fn container_layer_size(&mut self, id: &str) -> Result<i64, Error> {
+        container_store::layer_size(id).map_err(error_from_wit)
+    }
+
+    fn remove_container(&mut self, id: &str) -> Result<(), Error> {
+        container_store::remove(id).map_err(error_from_wit)
+    }
+
+    fn list_networks(&mut self) -> Result<Vec<Network>, Error> {
+        let networks = network_controller::list().map_err(error_from_wit)?;
+        Ok(networks.into_iter().map(network_from_wit).collect())
+    }
+
+    fn remove_network(&mut self, id: &str) -> Result<(), Error> {
+        network_controller::remove(id).map_err(error_from_wit)
+    }
+
+    fn is_manager(&mut self) -> bool {
+        cluster::is_manager()
+    }
+
+    fn list_cluster_networks(&mut self) -> Result<Vec<ClusterNetwork>, Error> {
+        let networks = cluster::list().map_err(error_from_wit)?;
+        Ok(networks.into_iter().map(cluster_network_from_wit).collect())
+    }
+
+    fn remove_cluster_network(&mut self, id: &str) -> Result<(), Error> {
+        cluster::remove(id).map_err(error_from_wit)
+    }
+}
+
+fn filters_from_wit(filters: Vec<types::Filter>) -> Filters {
+    Filters::from_pairs(filters.into_iter().map(|f| (f.key, f.values)))
+}
+
+fn container_report_to_wit(report: ContainerPruneReport) -> prune::ContainerPruneReport {
+    prune::ContainerPruneReport {
+        containers_deleted: report.containers_deleted,
+        space_reclaimed: report.space_reclaimed,
+    }
+}
+
+fn instant_from_wit(t: types::Timestamp) -> Instant {
+    Instant::from_unix(t.seconds, i64::from(t.nanoseconds))
+}
+
+fn labels_from_wit(labels: Vec<types::Label>) -> Vec<Label> {
+    labels
+        .into_iter()
+        .map(|l| Label {
+            key: l.key,
+            value: l.value,
+        })
+        .collect()
+}
+
+fn label_to_wit(label: Label) -> types::Label {
+    types::Label {
+        key: label.key,
+        value: label.value,
+    }
+}
+
+fn container_from_wit(c: container_store::Container) -> Container {
+    use container_store::ContainerState as S;
+    Container {
+        id: c.id,
+        created: instant_from_wit(c.created),
+        state: match c.state {
+            S::Created => ContainerState::Created,
+            S::Running => ContainerState::Running,
+            S::Paused => ContainerState::Paused,
+            S::Restarting => ContainerState::Restarting,
+            S::Removing => ContainerState::Removing,
+            S::Exited => ContainerState::Exited,
+            S::Dead => ContainerState::Dead,
+        },
+        labels: labels_from_wit(c.labels),
+    }
+}
+
+fn network_from_wit(n: network_controller::Network) -> Network {
+    Network {
+        id: n.id,
+        name: n.name,
+        created: instant_from_wit(n.created),
+        labels: labels_from_wit(n.labels),
+        config_only: n.config_only,
+        endpoints: n.endpoints,
+    }
+}
+
+fn cluster_network_from_wit(n: cluster::ClusterNetwork) -> ClusterNetwork {
+    ClusterNetwork {
+        id: n.id,
+        name: n.name,
+        created: instant_from_wit(n.created),
+        labels: labels_from_wit(n.labels),
+        ingress: n.ingress,
+    }
+}
+
+fn error_from_wit(err: types::Error) -> Error {
+    match err {
+        types::Error::InvalidParameter(m) => Error::InvalidParameter(m),
+        types::Error::Conflict(m) => Error::Conflict(m),
+        types::Error::NotFound(m) => Error::NotFound(m),
+        types::Error::Forbidden(m) => Error::Forbidden(m),
+        types::Error::System(m) => Error::System(m),
+    }
+}
+
+fn error_to_wit(err: Error) -> types::Error {
+    match err {
+        Error::InvalidParameter(m) => types::Error::InvalidParameter(m),
+        Error::Conflict(m) => types::Error::Conflict(m),
+        Error::NotFound(m) => types::Error::NotFound(m),
+        Error::Forbidden(m) => types::Error::Forbidden(m),
+        Error::System(m) => types::Error::System(m),
+    }
+}

@@ -1,0 +1,17 @@
+//! Docker's container prune and network prune rules (moby `daemon/prune.go`), in plain Rust.
+//!
+//! The same code runs natively and, through the thin glue in `component`, as a `wasm32-wasip2`
+//! component whose imports are the daemon's backends.
+
+#[cfg(target_arch = "wasm32")]
+mod component;
+pub mod containers;
+pub mod daemon;
+pub mod duration;
+pub mod error;
+pub mod filters;
+mod go_time;
+pub mod model;
+pub mod networks;
+pub mod timestamp;
+pub mod until;

@@ -1,0 +1,51 @@
+//! Why a prune failed: Docker's error classes, or a component that misbehaved.
+
+use crate::bindings;
+
+/// A failed prune. The Docker classes carry Docker's message text unchanged.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PruneError {
+    /// Bad input (HTTP 400), e.g. `invalid filter 'dangling'`.
+    #[error("{0}")]
+    InvalidParameter(String),
+    /// Conflicts with the daemon's state (HTTP 409), e.g. `a prune operation is already running`.
+    #[error("{0}")]
+    Conflict(String),
+    /// No such object (HTTP 404).
+    #[error("{0}")]
+    NotFound(String),
+    /// Refused (HTTP 403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The daemon or a backend failed (HTTP 500).
+    #[error("{0}")]
+    System(String),
+    /// The prune component itself failed (a trap or a limit); the fault is the component's.
+    #[error("prune component failed: {0}")]
+    Component(String),
+}
+
+impl PruneError {
+    /// The HTTP status the Engine API answers this error with.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            PruneError::InvalidParameter(_) => 400,
+            PruneError::Conflict(_) => 409,
+            PruneError::NotFound(_) => 404,
+            PruneError::Forbidden(_) => 403,
+            PruneError::System(_) | PruneError::Component(_) => 500,
+        }
+    }
+}
+
+impl From<bindings::Error> for PruneError {
+    fn from(err: bindings::Error) -> Self {
+        match err {
+            bindings::Error::InvalidParameter(m) => PruneError::InvalidParameter(m),
+            bindings::Error::Conflict(m) => PruneError::Conflict(m),
+            bindings::Error::NotFound(m) => PruneError::NotFound(m),
+            bindings::Error::Forbidden(m) => PruneError::Forbidden(m),
+            bindings::Error::System(m) => PruneError::System(m),
+        }
+    }
+}
