@@ -1,12 +1,15 @@
 //! The prune component compiled once: an engine and a pre-instantiated component that every
 //! prune instantiates afresh, with the daemon's backends behind its imports.
 
-use wasmtime::component::{Component, HasSelf, Linker};
+use std::path::Path;
+use wasmtime::component::{HasSelf, Linker};
+
 use wasmtime::error::Context;
 use wasmtime::{Config, Engine, Store, StoreLimitsBuilder};
 
 use crate::backend::Backends;
 use crate::bindings::{self, PrunerPre};
+use crate::cache;
 use crate::cancel::Cancellation;
 use crate::host_state::HostState;
 
@@ -36,16 +39,21 @@ pub struct PruneComponent {
 }
 
 impl PruneComponent {
-    /// The built-in prune component.
+    /// The built-in prune component, compiled machine code taken from the on-disk cache
+    /// when it is there (see [`cache`]).
     pub fn builtin() -> anyhow::Result<PruneComponent> {
-        PruneComponent::from_bytes(BUILTIN_COMPONENT)
+        PruneComponent::load(BUILTIN_COMPONENT, cache::default_dir().as_deref())
     }
 
     /// Compiles a component of pruner's world from its bytes (binary or text format).
     pub fn from_bytes(bytes: &[u8]) -> anyhow::Result<PruneComponent> {
+        PruneComponent::load(bytes, None)
+    }
+
+    fn load(bytes: &[u8], cache_dir: Option<&Path>) -> anyhow::Result<PruneComponent> {
         let engine = Engine::new(&Config::new())?;
-        let component =
-            Component::new(&engine, bytes).context("cannot compile the prune component")?;
+        let component = cache::load_or_compile(&engine, bytes, cache_dir)
+            .context("cannot compile the prune component")?;
         let mut linker = Linker::<HostState>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         bindings::Pruner::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;

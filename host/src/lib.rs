@@ -6,6 +6,7 @@
 
 pub mod backend;
 pub mod bindings;
+pub mod cache;
 pub mod cancel;
 pub mod clock;
 pub mod component;
