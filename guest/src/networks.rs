@@ -1,9 +1,5 @@
 //! Network prune (moby `daemon.NetworksPrune`): swarm networks first, then local ones.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 use crate::daemon::Daemon;
 use crate::error::Error;
 use crate::filters::Filters;
@@ -15,10 +11,6 @@ pub const ACCEPTED_FILTERS: [&str; 3] = ["label", "label!", "until"];
 
 /// Names of the networks Docker creates itself; never pruned.
 const PREDEFINED_NETWORKS: [&str; 4] = ["bridge", "host", "none", "default"];
-
-/// swarmkit's "in use" failure; a network in use by something is skipped without a warning.
-static NETWORK_IS_IN_USE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"network ([[:alnum:]]+) is in use").expect("valid regex"));
 
 /// Removes the unused networks that match `filters` and logs the `network prune` event. The
 /// caller holds the daemon's prune guard.
@@ -116,10 +108,62 @@ fn prune_local_networks(daemon: &mut impl Daemon, filters: &Filters) -> Result<V
     Ok(deleted)
 }
 
-/// Whether `message` says that the network `id` itself is in use (leftmost match, as Go's
-/// `FindStringSubmatch`).
+/// Whether `message` says that the network `id` itself is in use: Docker's regular expression
+/// `network ([[:alnum:]]+) is in use`, leftmost match, with the captured ID equal to `id`.
+///
+/// The pattern is matched by hand: the ASCII run after `network ` is maximal and must be
+/// followed by ` is in use`, so no backtracking can produce another match at the same start.
+/// (The `regex` crate would triple the component's size for this one pattern.)
 fn is_in_use(message: &str, id: &str) -> bool {
-    NETWORK_IS_IN_USE
-        .captures(message)
-        .is_some_and(|captures| &captures[1] == id)
+    const PREFIX: &str = "network ";
+    const SUFFIX: &str = " is in use";
+    message
+        .match_indices(PREFIX)
+        .find_map(|(start, _)| {
+            let rest = &message[start + PREFIX.len()..];
+            let run = rest
+                .find(|c: char| !c.is_ascii_alphanumeric())
+                .unwrap_or(rest.len());
+            (run > 0 && rest[run..].starts_with(SUFFIX)).then(|| &rest[..run])
+        })
+        .is_some_and(|captured| captured == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_in_use;
+
+    #[test]
+    fn swarmkit_in_use_errors_for_this_network_match() {
+        assert!(is_in_use(
+            "network abc123 is in use by service xyz",
+            "abc123"
+        ));
+        assert!(is_in_use(
+            "rpc error: code = FailedPrecondition desc = network abc is in use by task t1",
+            "abc"
+        ));
+    }
+
+    #[test]
+    fn in_use_errors_for_another_network_do_not_match() {
+        assert!(!is_in_use("network abc123 is in use by service xyz", "abc"));
+        assert!(!is_in_use("network abc is in use", "abc123"));
+    }
+
+    #[test]
+    fn only_the_leftmost_match_counts() {
+        let message = "network aaa is in use; network bbb is in use";
+        assert!(is_in_use(message, "aaa"));
+        assert!(!is_in_use(message, "bbb"));
+    }
+
+    #[test]
+    fn a_prefix_without_the_suffix_is_skipped_for_a_later_match() {
+        let message = "network x-y failed; network bbb is in use";
+        assert!(is_in_use(message, "bbb"));
+        assert!(!is_in_use("network  is in use", ""));
+        assert!(!is_in_use("network ab_c is in use", "ab_c"));
+        assert!(!is_in_use("other failure", "abc"));
+    }
 }
