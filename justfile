@@ -18,7 +18,29 @@ test:
 lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
+    cargo clippy --target wasm32-wasip2 -p pruner-guest -p pruner-backend -p pruner-frontend -- -D warnings
+
+# Build the wasm components and compose them (wac-graph) into target/components/:
+# pruner-cli.wasm (front end + prune + backend) and pruner-backend.wasm (prune + backend).
+compose:
+    cargo build -p pruner-components
+    ls -l target/components
+
+# Prune a copy of the bundled example under the plain wasmtime CLI (needs wasmtime 48).
+wasmtime-example: compose
+    mkdir -p /tmp/pruner-wasmtime && cp examples/state.json /tmp/pruner-wasmtime/state.json
+    wasmtime run --dir /tmp/pruner-wasmtime::/data target/components/pruner-cli.wasm container prune -f --state /data/state.json --now 2026-11-27T12:00:00Z
+    wasmtime run --dir /tmp/pruner-wasmtime::/data --invoke 'networks([])' target/components/pruner-backend.wasm
 
 # Show the component's WIT world (needs wasm-tools).
 wit:
     wasm-tools component wit $(find target/debug/build -name pruner_guest.wasm -path '*component*' | head -n1)
+
+# Fuzz each parser of untrusted text for `seconds` (cargo-fuzz, nightly); CI runs 8 s each.
+fuzz seconds="600":
+    command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
+    cd fuzz && for target in filters_json filter_flag timestamps; do cargo +nightly fuzz run $target -- -max_total_time={{seconds}}; done
+
+# What the sandbox (limits, metering, host rules) costs the built-in component: a 100k-container prune.
+sandbox-cost:
+    cargo run --release -q -p pruner --example sandbox_cost

@@ -3,6 +3,7 @@
 use crate::daemon::Daemon;
 use crate::error::Error;
 use crate::filters::Filters;
+use crate::labels::PruneLabels;
 use crate::model::{ContainerPruneReport, Event, Label};
 use crate::until::{is_newer, until_from_filters};
 
@@ -21,6 +22,7 @@ pub fn prune_containers(
 ) -> Result<ContainerPruneReport, Error> {
     filters.validate(&ACCEPTED_FILTERS)?;
     let until = until_from_filters(filters, daemon.now())?;
+    let labels = PruneLabels::new(filters);
 
     let mut containers = daemon.list_containers()?;
     containers.sort_by_key(|c| std::cmp::Reverse(c.created));
@@ -32,7 +34,7 @@ pub fn prune_containers(
         }
         if container.state.is_running()
             || is_newer(container.created, until)
-            || !filters.match_prune_labels(&container.labels)
+            || !labels.matches(&container.labels)
         {
             continue;
         }

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::Error;
+use crate::labels::{KvList, PruneLabels};
 use crate::model::Label;
 
 /// Docker's `filters.Args`: each key maps to a set of values.
@@ -65,20 +66,14 @@ impl Filters {
     /// else true only if every value matches a label. A value `k` requires a label with key `k`;
     /// `k=v` (split at the first `=`) requires the label `k` with the exact value `v`.
     pub fn match_kv_list(&self, key: &str, labels: &[Label]) -> bool {
-        let Some(values) = self.fields.get(key).filter(|values| !values.is_empty()) else {
-            return true;
-        };
-        if labels.is_empty() {
-            return false;
-        }
-        values.iter().all(|value| value_matches(value, labels))
+        KvList::new(self, key).matches(labels)
     }
 
     /// `matchLabels` of `daemon/prune.go`: `label` must match, and if `label!` is present it
-    /// must not match. An object passing this may be pruned.
+    /// must not match. An object passing this may be pruned. (A prune matches many objects
+    /// against [`PruneLabels`], parsed once.)
     pub fn match_prune_labels(&self, labels: &[Label]) -> bool {
-        self.match_kv_list("label", labels)
-            && !(self.contains("label!") && self.match_kv_list("label!", labels))
+        PruneLabels::new(self).matches(labels)
     }
 }
 
@@ -107,24 +102,6 @@ fn invalid_filter_message(key: &str) -> String {
     } else {
         format!("invalid filter '{key}'")
     }
-}
-
-/// One `MatchKVList` value against the labels: `k` needs label `k`, `k=v` needs label `k` = `v`.
-fn value_matches(value: &str, labels: &[Label]) -> bool {
-    match value.split_once('=') {
-        Some((key, wanted)) => label_value(labels, key) == Some(wanted),
-        None => label_value(labels, value).is_some(),
-    }
-}
-
-/// The value of the label `key`. Docker's labels are a map; should the slice repeat a key, the
-/// last occurrence wins, as it would when the slice is turned into a map.
-fn label_value<'a>(labels: &'a [Label], key: &str) -> Option<&'a str> {
-    labels
-        .iter()
-        .rev()
-        .find(|label| label.key == key)
-        .map(|label| label.value.as_str())
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@
 //! component whose imports are the daemon's backends.
 
 #[cfg(target_arch = "wasm32")]
+mod arena;
+#[cfg(target_arch = "wasm32")]
 mod component;
 pub mod containers;
 pub mod daemon;
@@ -11,6 +13,7 @@ pub mod duration;
 pub mod error;
 pub mod filters;
 mod go_time;
+pub mod labels;
 pub mod model;
 pub mod networks;
 pub mod timestamp;

@@ -3,6 +3,7 @@
 use crate::daemon::Daemon;
 use crate::error::Error;
 use crate::filters::Filters;
+use crate::labels::PruneLabels;
 use crate::model::{Event, Label, NetworkPruneReport};
 use crate::until::{is_newer, until_from_filters};
 
@@ -52,6 +53,7 @@ fn prune_cluster_networks(
     filters: &Filters,
 ) -> Result<Vec<String>, Error> {
     let until = until_from_filters(filters, daemon.now()).unwrap_or(None);
+    let labels = PruneLabels::new(filters);
     let mut deleted = Vec::new();
     if !daemon.is_manager() {
         return Ok(deleted);
@@ -60,10 +62,7 @@ fn prune_cluster_networks(
         if daemon.cancelled() {
             return Ok(deleted);
         }
-        if network.ingress
-            || is_newer(network.created, until)
-            || !filters.match_prune_labels(&network.labels)
-        {
+        if network.ingress || is_newer(network.created, until) || !labels.matches(&network.labels) {
             continue;
         }
         if let Err(err) = daemon.remove_cluster_network(&network.id) {
@@ -83,6 +82,7 @@ fn prune_cluster_networks(
 /// Prunes local networks without endpoints; returns the removed names.
 fn prune_local_networks(daemon: &mut impl Daemon, filters: &Filters) -> Result<Vec<String>, Error> {
     let until = until_from_filters(filters, daemon.now()).unwrap_or(None);
+    let labels = PruneLabels::new(filters);
     let mut deleted = Vec::new();
     for network in daemon.list_networks()? {
         if daemon.cancelled() {
@@ -90,7 +90,7 @@ fn prune_local_networks(daemon: &mut impl Daemon, filters: &Filters) -> Result<V
         }
         if network.config_only
             || is_newer(network.created, until)
-            || !filters.match_prune_labels(&network.labels)
+            || !labels.matches(&network.labels)
             || PREDEFINED_NETWORKS.contains(&network.name.as_str())
             || network.endpoints > 0
         {

@@ -3,13 +3,16 @@
 wasmtime::component::bindgen!({
     path: "../wit",
     world: "pruner",
+    // Imports return `wasmtime::Result`, so that the host can end a prune that crosses a limit
+    // or breaks a host rule (see `host_state`).
+    imports: { default: trappable },
     additional_derives: [PartialEq, Eq],
 });
 
-pub use exports::pruner::api::prune::{ContainerPruneReport, NetworkPruneReport};
-pub use pruner::api::cluster::ClusterNetwork;
-pub use pruner::api::container_store::{Container, ContainerState};
-pub use pruner::api::daemon::ClockReading;
-pub use pruner::api::events::Event;
-pub use pruner::api::network_controller::Network;
-pub use pruner::api::types::{Error, Filter, Label, Timestamp};
+pub use self::exports::pruner::api::prune::{ContainerPruneReport, NetworkPruneReport};
+pub use self::pruner::api::cluster::ClusterNetwork;
+pub use self::pruner::api::container_store::{Container, ContainerState};
+pub use self::pruner::api::daemon::ClockReading;
+pub use self::pruner::api::events::Event;
+pub use self::pruner::api::network_controller::Network;
+pub use self::pruner::api::types::{Error, Filter, Label, Timestamp};

@@ -41,13 +41,13 @@ pub fn load_or_compile(engine: &Engine, bytes: &[u8], dir: Option<&Path>) -> Res
         return Ok(component);
     }
     let component = Component::new(engine, bytes)?;
-    if let Ok(serialized) = component.serialize() {
-        if let Err(err) = store(dir, &path, &serialized) {
-            tracing::debug!(
-                "cannot cache the compiled component in {}: {err}",
-                dir.display()
-            );
-        }
+    if let Ok(serialized) = component.serialize()
+        && let Err(err) = store(dir, &path, &serialized)
+    {
+        tracing::debug!(
+            "cannot cache the compiled component in {}: {err}",
+            dir.display()
+        );
     }
     Ok(component)
 }

@@ -9,6 +9,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub struct Cancellation(Arc<AtomicBool>);
 
 impl Cancellation {
+    /// A cancellation that is cancelled once `flag` is set, e.g. by a signal handler.
+    pub fn from_flag(flag: Arc<AtomicBool>) -> Cancellation {
+        Cancellation(flag)
+    }
+
     /// Cancels the prune.
     pub fn cancel(&self) {
         self.0.store(true, Ordering::Release);

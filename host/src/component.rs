@@ -1,85 +1,216 @@
-//! The prune component compiled once: an engine and a pre-instantiated component that every
-//! prune instantiates afresh, with the daemon's backends behind its imports.
+//! The prune component compiled once: a plugin or the built-in one, checked against the sandbox
+//! before anything of it runs, then instantiated afresh, within limits, for every prune.
 
-use std::path::Path;
-use wasmtime::component::{HasSelf, Linker};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock, OnceLock};
 
+use wasmtime::component::{HasSelf, Instance, InstancePre, Linker};
 use wasmtime::error::Context;
-use wasmtime::{Config, Engine, Store, StoreLimitsBuilder};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, UpdateDeadline,
+};
 
 use crate::backend::Backends;
-use crate::bindings::{self, PrunerPre};
+use crate::bindings;
 use crate::cache;
 use crate::cancel::Cancellation;
+use crate::error::PruneError;
+use crate::fault;
 use crate::host_state::HostState;
+use crate::invariants::PruneKind;
+use crate::returned::PruneExports;
+use crate::sandbox::{self, Grant};
+use crate::stderr::CapturedStderr;
+use crate::ticker;
 
-/// The prune component built with this crate.
-pub const BUILTIN_COMPONENT: &[u8] = include_bytes!(env!("PRUNER_COMPONENT"));
+pub use crate::limits::Limits;
 
-/// Resource limits for one prune.
-#[derive(Clone, Copy, Debug)]
-pub struct Limits {
-    /// Maximum linear memory of the component, in bytes.
-    pub memory_bytes: usize,
+/// The prune component built with this crate (by `pruner-components`' build script).
+pub const BUILTIN_COMPONENT: &[u8] = pruner_components::PRUNE_COMPONENT;
+
+/// The engine of every prune: epoch interruption for the CPU time limit, its ticker running
+/// for the life of the process.
+static ENGINE: LazyLock<Engine> = LazyLock::new(|| engine(false));
+
+/// The engine of prunes with a fuel limit: fuel metering costs the built-in component about a
+/// third more instructions, so only prunes that ask for it pay for it.
+static FUEL_ENGINE: LazyLock<Engine> = LazyLock::new(|| engine(true));
+
+/// An engine with epoch interruption, and fuel if `fuel`, with its epoch ticker started.
+fn engine(fuel: bool) -> Engine {
+    let mut config = Config::new();
+    config.epoch_interruption(true).consume_fuel(fuel);
+    config.allocation_strategy(pool());
+    let engine = Engine::new(&config).expect("pruner's engine configuration is valid");
+    ticker::start(&engine).expect("start the epoch ticker thread");
+    engine
 }
 
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            memory_bytes: 256 << 20,
-        }
-    }
+/// Instances come from a pool of slots reserved once, not from fresh mappings: instantiation
+/// takes about a third of the time. A slot's memory may grow to the whole 4 GiB of wasm32 and
+/// its table to the default table limit, so that [`Limits`] bound a prune, not the pool
+/// (wasmtime's defaults otherwise: 1,000 instances at once, one memory and one table per core
+/// module).
+fn pool() -> InstanceAllocationStrategy {
+    let mut pool = PoolingAllocationConfig::new();
+    pool.table_elements(Limits::default().table_elements)
+        .pagemap_scan(wasmtime::Enabled::Auto)
+        .linear_memory_keep_resident(2 << 20)
+        .table_keep_resident(64 << 10);
+    InstanceAllocationStrategy::Pooling(pool)
 }
 
 /// A compiled prune component; cheap to clone and share between threads.
 #[derive(Clone)]
 pub struct PruneComponent {
-    engine: Engine,
-    pre: PrunerPre<HostState>,
+    source: Arc<Source>,
+    compiled: Compiled,
+    /// The component compiled for [`FUEL_ENGINE`], the first time a prune sets a fuel limit.
+    fueled: Arc<OnceLock<Result<Compiled, String>>>,
+}
+
+/// What a component is compiled from.
+struct Source {
+    bytes: Vec<u8>,
+    cache_dir: Option<PathBuf>,
+    grants: Vec<Grant>,
+}
+
+/// A component compiled for one engine, checked and linked.
+#[derive(Clone)]
+struct Compiled {
+    pre: InstancePre<HostState>,
+    exports: PruneExports,
+}
+
+/// One prune's instance and store.
+pub(crate) struct Prune {
+    /// The store: the host state and the instance's memory.
+    pub store: Store<HostState>,
+    /// The component's instance.
+    pub instance: Instance,
+    /// Where its prune functions are.
+    pub exports: PruneExports,
 }
 
 impl PruneComponent {
     /// The built-in prune component, compiled machine code taken from the on-disk cache
     /// when it is there (see [`cache`]).
     pub fn builtin() -> anyhow::Result<PruneComponent> {
-        PruneComponent::load(BUILTIN_COMPONENT, cache::default_dir().as_deref())
+        PruneComponent::load(BUILTIN_COMPONENT, cache::default_dir().as_deref(), &[])
     }
 
-    /// Compiles a component of pruner's world from its bytes (binary or text format).
+    /// Compiles a plugin: any component of pruner's world, from its bytes (binary or text
+    /// format), its machine code cached like the built-in one's. It is refused if it imports
+    /// more than the sandbox grants (the error is then a
+    /// [`ForbiddenImports`](crate::sandbox::ForbiddenImports)) or does not export `prune` with
+    /// pruner's types.
     pub fn from_bytes(bytes: &[u8]) -> anyhow::Result<PruneComponent> {
-        PruneComponent::load(bytes, None)
+        PruneComponent::from_bytes_granting(bytes, &[])
     }
 
-    fn load(bytes: &[u8], cache_dir: Option<&Path>) -> anyhow::Result<PruneComponent> {
-        let engine = Engine::new(&Config::new())?;
-        let component = cache::load_or_compile(&engine, bytes, cache_dir)
+    /// Like [`PruneComponent::from_bytes`], with more of WASI granted to the plugin.
+    pub fn from_bytes_granting(bytes: &[u8], grants: &[Grant]) -> anyhow::Result<PruneComponent> {
+        PruneComponent::load(bytes, cache::default_dir().as_deref(), grants)
+    }
+
+    fn load(
+        bytes: &[u8],
+        cache_dir: Option<&Path>,
+        grants: &[Grant],
+    ) -> anyhow::Result<PruneComponent> {
+        let source = Source {
+            bytes: bytes.to_vec(),
+            cache_dir: cache_dir.map(Path::to_path_buf),
+            grants: grants.to_vec(),
+        };
+        Ok(PruneComponent {
+            compiled: source.compile(&ENGINE)?,
+            source: Arc::new(source),
+            fueled: Arc::default(),
+        })
+    }
+
+    /// The compiled component for a prune within `limits`.
+    fn compiled(&self, limits: &Limits) -> Result<&Compiled, PruneError> {
+        if limits.fuel.is_none() {
+            return Ok(&self.compiled);
+        }
+        self.fueled
+            .get_or_init(|| {
+                self.source
+                    .compile(&FUEL_ENGINE)
+                    .map_err(|err| format!("{err:#}"))
+            })
+            .as_ref()
+            .map_err(|err| PruneError::Component(err.clone()))
+    }
+
+    /// A fresh instance for a `kind` prune whose imports act on `backends`, within `limits`.
+    /// The budgets are set before instantiation, which runs the component's start code.
+    pub(crate) fn instantiate(
+        &self,
+        kind: PruneKind,
+        backends: &Backends,
+        cancel: &Cancellation,
+        limits: Limits,
+    ) -> Result<Prune, PruneError> {
+        let compiled = self.compiled(&limits)?;
+        let stderr = CapturedStderr::default();
+        let wasi = sandbox::wasi_context(&self.source.grants, stderr.clone())
+            .map_err(|err| PruneError::Component(format!("{err:#}")))?;
+        let state = HostState::new(kind, backends.clone(), cancel.clone(), limits, wasi, stderr);
+        let mut store = Store::new(compiled.pre.engine(), state);
+        store.limiter(|state| state.limiter_mut());
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(|store| {
+            store.data().meter().check_cpu_time()?;
+            Ok(UpdateDeadline::Continue(1))
+        });
+        if let Some(fuel) = limits.fuel {
+            store
+                .set_fuel(fuel)
+                .map_err(|err| PruneError::Component(format!("{err:#}")))?;
+        }
+        match compiled.pre.instantiate(&mut store) {
+            Ok(instance) => Ok(Prune {
+                store,
+                instance,
+                exports: compiled.exports.clone(),
+            }),
+            Err(err) => Err(fault::classify(err, store.data())),
+        }
+    }
+
+    /// Instantiates the component as a prune would, within `limits`, and drops the instance
+    /// without calling it: a daemon that loads a plugin can find out at start-up, not at its
+    /// first prune, whether the plugin's start code fails or outgrows the limits. It is also
+    /// the fixed cost of every prune, which the benchmarks time.
+    pub fn check_instantiation(
+        &self,
+        backends: &Backends,
+        limits: Limits,
+    ) -> Result<(), PruneError> {
+        let cancel = Cancellation::default();
+        self.instantiate(PruneKind::Containers, backends, &cancel, limits)
+            .map(drop)
+    }
+}
+
+impl Source {
+    /// Compiles the component for `engine` (or takes it from the cache), checks its imports
+    /// against the sandbox and its exports against pruner's world, and links it.
+    fn compile(&self, engine: &Engine) -> anyhow::Result<Compiled> {
+        let component = cache::load_or_compile(engine, &self.bytes, self.cache_dir.as_deref())
             .context("cannot compile the prune component")?;
-        let mut linker = Linker::<HostState>::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        sandbox::check_imports(engine, &component, &self.grants)?;
+        let mut linker = Linker::<HostState>::new(engine);
+        sandbox::link_wasi(&mut linker, &self.grants)?;
         bindings::Pruner::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
         let pre = linker
             .instantiate_pre(&component)
             .context("the component does not fit pruner's world")?;
-        Ok(PruneComponent {
-            engine,
-            pre: PrunerPre::new(pre)?,
-        })
-    }
-
-    /// A fresh instance whose imports act on `backends`.
-    pub(crate) fn instantiate(
-        &self,
-        backends: &Backends,
-        cancel: &Cancellation,
-        limits: Limits,
-    ) -> wasmtime::Result<(Store<HostState>, bindings::Pruner)> {
-        let store_limits = StoreLimitsBuilder::new()
-            .memory_size(limits.memory_bytes)
-            .build();
-        let state = HostState::new(backends.clone(), cancel.clone(), store_limits);
-        let mut store = Store::new(&self.engine, state);
-        store.limiter(|state| state.limits_mut());
-        let instance = self.pre.instantiate(&mut store)?;
-        Ok((store, instance))
+        let exports = PruneExports::new(&pre)?;
+        Ok(Compiled { pre, exports })
     }
 }

@@ -1,6 +1,7 @@
 //! Why a prune failed: Docker's error classes, or a component that misbehaved.
 
 use crate::bindings;
+use crate::fault::PluginFault;
 
 /// A failed prune. The Docker classes carry Docker's message text unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -20,7 +21,12 @@ pub enum PruneError {
     /// The daemon or a backend failed (HTTP 500).
     #[error("{0}")]
     System(String),
-    /// The prune component itself failed (a trap or a limit); the fault is the component's.
+    /// The prune plugin was at fault: it crossed a limit, trapped or broke a host rule. The
+    /// host refused what it must and serves the next prune as usual.
+    #[error("prune plugin {0}")]
+    Plugin(PluginFault),
+    /// wasmtime could not run the component for a reason that is not one of the plugin's
+    /// faults (e.g. the host could not provide a granted directory).
     #[error("prune component failed: {0}")]
     Component(String),
 }
@@ -33,7 +39,7 @@ impl PruneError {
             PruneError::Conflict(_) => 409,
             PruneError::NotFound(_) => 404,
             PruneError::Forbidden(_) => 403,
-            PruneError::System(_) | PruneError::Component(_) => 500,
+            PruneError::System(_) | PruneError::Plugin(_) | PruneError::Component(_) => 500,
         }
     }
 }

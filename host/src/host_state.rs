@@ -1,6 +1,9 @@
-//! The store data of one prune: the backends behind the component's imports, plus WASI.
+//! The store data of one prune: the backends behind the component's imports, with every call
+//! metered ([`Meter`]) and checked against the host's rules ([`Ledger`]), plus the empty WASI
+//! context of the sandbox.
+//!
+//! An import that crosses a limit returns the [`PluginFault`] as its trap, which ends the prune.
 
-use wasmtime::StoreLimits;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
@@ -12,31 +15,104 @@ use crate::bindings::{ClockReading, ClusterNetwork, Container, Error, Event, Net
 use crate::cancel::Cancellation;
 use crate::clock;
 use crate::events::{Actor, EventMessage};
+use crate::invariants::{Ledger, PruneKind};
+use crate::limiter::Limiter;
+use crate::limits::Limits;
+use crate::meter::Meter;
+use crate::stderr::CapturedStderr;
+
+/// Docker's text for work refused once the request is cancelled (Go's `context.Canceled`).
+const CANCELED: &str = "context canceled";
 
 /// What the component's imports act on during one prune.
 pub struct HostState {
     backends: Backends,
     cancel: Cancellation,
-    limits: StoreLimits,
+    limiter: Limiter,
+    meter: Meter,
+    ledger: Ledger,
+    stderr: CapturedStderr,
     wasi: WasiCtx,
     table: ResourceTable,
 }
 
+/// The result of an import: a trap (the plugin's fault) or the import's own result.
+type Import<T> = wasmtime::Result<T>;
+
 impl HostState {
-    /// The state of a prune against `backends`, cancelled through `cancel`.
-    pub fn new(backends: Backends, cancel: Cancellation, limits: StoreLimits) -> HostState {
+    /// The state of a `kind` prune against `backends` within `limits`, cancelled through
+    /// `cancel`, with the sandbox's `wasi` context writing stderr to `stderr`.
+    pub fn new(
+        kind: PruneKind,
+        backends: Backends,
+        cancel: Cancellation,
+        limits: Limits,
+        wasi: WasiCtx,
+        stderr: CapturedStderr,
+    ) -> HostState {
         HostState {
             backends,
             cancel,
-            limits,
-            wasi: WasiCtx::builder().build(),
+            limiter: Limiter::new(&limits),
+            meter: Meter::start(limits),
+            ledger: Ledger::new(kind),
+            stderr,
+            wasi,
             table: ResourceTable::new(),
         }
     }
 
-    /// The store's resource limits.
-    pub fn limits_mut(&mut self) -> &mut StoreLimits {
-        &mut self.limits
+    /// The store's resource limiter.
+    pub fn limiter_mut(&mut self) -> &mut Limiter {
+        &mut self.limiter
+    }
+
+    /// The prune's consumption so far.
+    pub fn meter(&self) -> &Meter {
+        &self.meter
+    }
+
+    /// What the prune listed and removed, and the first rule the plugin broke.
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// The plugin's standard error so far.
+    pub fn stderr(&self) -> &CapturedStderr {
+        &self.stderr
+    }
+
+    /// The WASI resource table.
+    pub fn table(&mut self) -> &mut ResourceTable {
+        &mut self.table
+    }
+
+    /// Counts one backend call.
+    fn call(&mut self) -> Import<()> {
+        Ok(self.meter.charge_calls(1)?)
+    }
+
+    /// Counts one backend call on an object the plugin names, after checking the name's size.
+    fn call_on(&mut self, text: &str) -> Import<()> {
+        self.meter.check_message(text)?;
+        self.call()
+    }
+
+    /// Counts the objects a `list` returned, one call each.
+    fn listed<T>(&mut self, result: &Result<Vec<T>, Error>) -> Import<()> {
+        let objects = result.as_ref().map_or(0, Vec::len);
+        Ok(self
+            .meter
+            .charge_calls(u64::try_from(objects).unwrap_or(u64::MAX))?)
+    }
+
+    /// Docker's error for a removal asked after the prune was cancelled; the host stops
+    /// removing at cancellation whether or not the plugin checks for it.
+    fn refuse_if_cancelled(&self) -> Result<(), Error> {
+        if self.cancel.is_cancelled() {
+            return Err(Error::System(CANCELED.to_string()));
+        }
+        Ok(())
     }
 }
 
@@ -52,45 +128,102 @@ impl WasiView for HostState {
 impl types::Host for HostState {}
 
 impl container_store::Host for HostState {
-    fn list(&mut self) -> Result<Vec<Container>, Error> {
-        self.backends.containers.list()
+    fn list(&mut self) -> Import<Result<Vec<Container>, Error>> {
+        self.call()?;
+        let result = self.backends.containers.list();
+        self.listed(&result)?;
+        if let Ok(containers) = &result {
+            self.ledger.listed_containers(containers);
+        }
+        Ok(result)
     }
 
-    fn layer_size(&mut self, id: String) -> Result<i64, Error> {
-        self.backends.containers.layer_size(&id)
+    fn layer_size(&mut self, id: String) -> Import<Result<i64, Error>> {
+        self.call_on(&id)?;
+        let result = self.backends.containers.layer_size(&id);
+        if let Ok(size) = result {
+            self.ledger.measured_layer(&id, size);
+        }
+        Ok(result)
     }
 
-    fn remove(&mut self, id: String) -> Result<(), Error> {
-        self.backends.containers.remove(&id)
+    fn remove(&mut self, id: String) -> Import<Result<(), Error>> {
+        self.call_on(&id)?;
+        let result = self
+            .ledger
+            .check_container_removal(&id)
+            .and_then(|()| self.refuse_if_cancelled())
+            .and_then(|()| self.backends.containers.remove(&id));
+        if result.is_ok() {
+            self.ledger.removed_container(&id);
+        }
+        Ok(result)
     }
 }
 
 impl network_controller::Host for HostState {
-    fn list(&mut self) -> Result<Vec<Network>, Error> {
-        self.backends.networks.list()
+    fn list(&mut self) -> Import<Result<Vec<Network>, Error>> {
+        self.call()?;
+        let result = self.backends.networks.list();
+        self.listed(&result)?;
+        if let Ok(networks) = &result {
+            self.ledger.listed_networks(networks);
+        }
+        Ok(result)
     }
 
-    fn remove(&mut self, id: String) -> Result<(), Error> {
-        self.backends.networks.remove(&id)
+    fn remove(&mut self, id: String) -> Import<Result<(), Error>> {
+        self.call_on(&id)?;
+        let result = self.ledger.check_network_removal(&id).and_then(|name| {
+            self.refuse_if_cancelled()?;
+            self.backends.networks.remove(&id).map(|()| name)
+        });
+        Ok(result.map(|name| self.ledger.removed_network(name)))
     }
 }
 
 impl cluster::Host for HostState {
-    fn is_manager(&mut self) -> bool {
-        self.backends.cluster.is_manager()
+    fn is_manager(&mut self) -> Import<bool> {
+        self.call()?;
+        Ok(self.backends.cluster.is_manager())
     }
 
-    fn list(&mut self) -> Result<Vec<ClusterNetwork>, Error> {
-        self.backends.cluster.list()
+    fn list(&mut self) -> Import<Result<Vec<ClusterNetwork>, Error>> {
+        self.call()?;
+        let result = self.backends.cluster.list();
+        self.listed(&result)?;
+        if let Ok(networks) = &result {
+            self.ledger.listed_cluster_networks(networks);
+        }
+        Ok(result)
     }
 
-    fn remove(&mut self, id: String) -> Result<(), Error> {
-        self.backends.cluster.remove(&id)
+    fn remove(&mut self, id: String) -> Import<Result<(), Error>> {
+        self.call_on(&id)?;
+        let result = self
+            .ledger
+            .check_cluster_network_removal(&id)
+            .and_then(|name| {
+                self.refuse_if_cancelled()?;
+                self.backends.cluster.remove(&id).map(|()| name)
+            });
+        Ok(result.map(|name| self.ledger.removed_network(name)))
     }
 }
 
 impl events::Host for HostState {
-    fn log(&mut self, event: Event) {
+    fn log(&mut self, event: Event) -> Import<()> {
+        self.call()?;
+        for text in [&event.kind, &event.action, &event.actor_id] {
+            self.meter.check_message(text)?;
+        }
+        for label in &event.attributes {
+            self.meter.check_message(&label.key)?;
+            self.meter.check_message(&label.value)?;
+        }
+        if !self.ledger.check_event(&event) {
+            return Ok(());
+        }
         let actor = Actor {
             id: event.actor_id,
             attributes: event
@@ -102,19 +235,24 @@ impl events::Host for HostState {
         let message =
             EventMessage::local(&event.kind, &event.action, actor, self.backends.clock.now());
         self.backends.events.log(message);
+        Ok(())
     }
 }
 
 impl daemon::Host for HostState {
-    fn now(&mut self) -> ClockReading {
-        clock::reading(self.backends.clock.now())
+    fn now(&mut self) -> Import<ClockReading> {
+        self.call()?;
+        Ok(clock::reading(self.backends.clock.now()))
     }
 
-    fn cancelled(&mut self) -> bool {
-        self.cancel.is_cancelled()
+    fn cancelled(&mut self) -> Import<bool> {
+        self.call()?;
+        Ok(self.cancel.is_cancelled())
     }
 
-    fn warn(&mut self, message: String) {
+    fn warn(&mut self, message: String) -> Import<()> {
+        self.call_on(&message)?;
         self.backends.log.warn(&message);
+        Ok(())
     }
 }

@@ -1,18 +1,18 @@
 //! An in-memory daemon that serves all four backend interfaces and behaves like Docker's:
 //! it refuses to remove running containers or networks in use with Docker's texts, and logs
-//! `destroy` events for what it removes.
+//! `destroy` events for what it removes. The behaviour is `pruner-state`'s [`rules`], which
+//! the backend component shares; this is the adapter to the wasmtime bindings' types.
+//!
+//! [`rules`]: pruner_state::rules
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::backend::{Cluster, ContainerStore, EventLog, NetworkController};
-use crate::bindings::{ClusterNetwork, Container, ContainerState, Error, Label, Network};
+use crate::bindings::{ClusterNetwork, Container, Error, Label, Network};
 use crate::clock::{self, Clock};
-use crate::events::{Actor, EventMessage};
+use crate::events::EventMessage;
 use crate::state::State;
-
-/// Network names Docker creates itself and refuses to remove.
-const PREDEFINED_NETWORKS: [&str; 4] = ["bridge", "host", "none", "default"];
 
 /// A daemon whose objects live in memory.
 pub struct MemoryDaemon {
@@ -36,23 +36,10 @@ impl MemoryDaemon {
 
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock cannot leave the state half-changed: every change
-        // below is a single push or remove, so a poisoned lock is still consistent.
+        // is a single removal plus its event, so a poisoned lock is still consistent.
         self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    fn event(&self, kind: &str, action: &str, id: &str, attributes: BTreeMap<String, String>) {
-        let message = EventMessage::local(
-            kind,
-            action,
-            Actor {
-                id: id.to_string(),
-                attributes,
-            },
-            self.clock.now(),
-        );
-        self.lock().events.push(message);
     }
 }
 
@@ -65,12 +52,14 @@ fn labels(map: &BTreeMap<String, String>) -> Vec<Label> {
         .collect()
 }
 
-fn no_such_container(id: &str) -> Error {
-    Error::NotFound(format!("No such container: {id}"))
-}
-
-fn no_such_network(id: &str) -> Error {
-    Error::NotFound(format!("network {id} not found"))
+/// The shared rules' error as the bindings' error (same class, same text).
+fn to_wit(err: pruner_state::Error) -> Error {
+    match err {
+        pruner_state::Error::Conflict(m) => Error::Conflict(m),
+        pruner_state::Error::NotFound(m) => Error::NotFound(m),
+        pruner_state::Error::Forbidden(m) => Error::Forbidden(m),
+        pruner_state::Error::System(m) => Error::System(m),
+    }
 }
 
 impl ContainerStore for MemoryDaemon {
@@ -90,63 +79,13 @@ impl ContainerStore for MemoryDaemon {
     }
 
     fn layer_size(&self, id: &str) -> Result<i64, Error> {
-        let state = self.lock();
-        let container = state
-            .containers
-            .iter()
-            .find(|c| c.id == id)
-            .ok_or_else(|| no_such_container(id))?;
-        match &container.fail.size {
-            Some(message) => Err(Error::System(message.clone())),
-            None => Ok(container.size_rw),
-        }
+        self.lock().container_layer_size(id).map_err(to_wit)
     }
 
     fn remove(&self, id: &str) -> Result<(), Error> {
-        let removed = {
-            let mut state = self.lock();
-            let index = state
-                .containers
-                .iter()
-                .position(|c| c.id == id)
-                .ok_or_else(|| no_such_container(id))?;
-            let container = &state.containers[index];
-            if let Some(message) = &container.fail.remove {
-                return Err(Error::System(message.clone()));
-            }
-            match container.state {
-                ContainerState::Running => {
-                    return Err(Error::Conflict(format!(
-                        "You cannot remove a running container {id}. Stop the container \
-                         before attempting removal or force remove"
-                    )));
-                }
-                ContainerState::Paused => {
-                    return Err(Error::Conflict(format!(
-                        "You cannot remove a paused container {id}. Unpause and then stop the \
-                         container before attempting removal or force remove"
-                    )));
-                }
-                ContainerState::Restarting => {
-                    return Err(Error::Conflict(format!(
-                        "You cannot remove a restarting container {id}. Stop the container \
-                         before attempting removal or force remove"
-                    )));
-                }
-                ContainerState::Removing => {
-                    return Err(Error::Conflict(format!(
-                        "removal of container {id} is already in progress"
-                    )));
-                }
-                ContainerState::Created | ContainerState::Exited | ContainerState::Dead => {}
-            }
-            state.containers.remove(index)
-        };
-        let mut attributes = removed.labels;
-        attributes.insert("image".to_string(), removed.image);
-        attributes.insert("name".to_string(), removed.name);
-        self.event("container", "destroy", id, attributes);
-        Ok(())
+        self.lock()
+            .remove_container(id, &*self.clock)
+            .map_err(to_wit)
     }
 }
 
@@ -168,37 +107,7 @@ impl NetworkController for MemoryDaemon {
     }
 
     fn remove(&self, id: &str) -> Result<(), Error> {
-        let removed = {
-            let mut state = self.lock();
-            let index = state
-                .networks
-                .iter()
-                .position(|n| n.id == id)
-                .ok_or_else(|| no_such_network(id))?;
-            let network = &state.networks[index];
-            if let Some(message) = &network.fail.remove {
-                return Err(Error::System(message.clone()));
-            }
-            if PREDEFINED_NETWORKS.contains(&network.name.as_str()) {
-                return Err(Error::Forbidden(format!(
-                    "{} is a pre-defined network and cannot be removed",
-                    network.name
-                )));
-            }
-            if network.endpoints > 0 {
-                return Err(Error::Forbidden(format!(
-                    "error while removing network: network {} id {} has active endpoints",
-                    network.name, network.id
-                )));
-            }
-            state.networks.remove(index)
-        };
-        let attributes = BTreeMap::from([
-            ("name".to_string(), removed.name),
-            ("type".to_string(), removed.driver),
-        ]);
-        self.event("network", "destroy", id, attributes);
-        Ok(())
+        self.lock().remove_network(id, &*self.clock).map_err(to_wit)
     }
 }
 
@@ -209,19 +118,8 @@ impl Cluster for MemoryDaemon {
 
     fn list(&self) -> Result<Vec<ClusterNetwork>, Error> {
         let state = self.lock();
-        if let Some(message) = &state.cluster.fail.list {
-            return Err(Error::System(message.clone()));
-        }
-        if !state.cluster.manager {
-            return Err(Error::System(
-                "This node is not a swarm manager. Use \"docker swarm init\" or \"docker swarm \
-                 join\" to connect this node to swarm and try again."
-                    .to_string(),
-            ));
-        }
-        Ok(state
-            .cluster
-            .networks
+        let networks = state.cluster_networks().map_err(to_wit)?;
+        Ok(networks
             .iter()
             .map(|n| ClusterNetwork {
                 id: n.id.clone(),
@@ -234,23 +132,7 @@ impl Cluster for MemoryDaemon {
     }
 
     fn remove(&self, id: &str) -> Result<(), Error> {
-        let mut state = self.lock();
-        let networks = &mut state.cluster.networks;
-        let index = networks
-            .iter()
-            .position(|n| n.id == id)
-            .ok_or_else(|| no_such_network(id))?;
-        let network = &networks[index];
-        if let Some(message) = &network.fail.remove {
-            return Err(Error::System(message.clone()));
-        }
-        if let Some(service) = network.services.first() {
-            return Err(Error::Conflict(format!(
-                "network {id} is in use by service {service}"
-            )));
-        }
-        networks.remove(index);
-        Ok(())
+        self.lock().remove_cluster_network(id).map_err(to_wit)
     }
 }
 

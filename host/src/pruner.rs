@@ -3,13 +3,20 @@
 use crate::backend::Backends;
 use crate::bindings::{ContainerPruneReport, Filter, NetworkPruneReport};
 use crate::cancel::Cancellation;
-use crate::component::{Limits, PruneComponent};
+use crate::component::{Prune, PruneComponent};
 use crate::error::PruneError;
+use crate::fault::{self, PluginFault};
 use crate::filters::Filters;
 use crate::guard::PruneGuard;
+use crate::invariants::PruneKind;
+use crate::limits::Limits;
+use crate::returned::{self, CallError};
 
 /// Container prune and network prune for one daemon. Both share one guard, so at most one of
-/// them runs at a time; each call runs in a fresh instance of the component.
+/// them runs at a time; each call runs in a fresh instance of the component, within the
+/// [`Limits`] and the host's rules ([`invariants`](crate::invariants)). Whatever the component
+/// does (trap, cross a limit, break a rule) the guard is released when the call returns or
+/// unwinds, and the next prune runs as usual.
 pub struct Pruner {
     component: PruneComponent,
     guard: PruneGuard,
@@ -44,15 +51,16 @@ impl Pruner {
         cancel: &Cancellation,
     ) -> Result<ContainerPruneReport, PruneError> {
         let _held = self.guard.acquire()?;
-        let (mut store, instance) = self
-            .component
-            .instantiate(backends, cancel, self.limits)
-            .map_err(component_failed)?;
-        let result = instance
-            .pruner_api_prune()
-            .call_containers(&mut store, &filters_to_wit(filters))
-            .map_err(component_failed)?;
-        Ok(result?)
+        let mut prune =
+            self.component
+                .instantiate(PruneKind::Containers, backends, cancel, self.limits)?;
+        let result = returned::call_containers(
+            &mut prune.store,
+            &prune.instance,
+            &prune.exports,
+            filters_to_wit(filters),
+        );
+        outcome(&prune, result)
     }
 
     /// `POST /networks/prune`: removes the unused networks matching `filters`.
@@ -63,15 +71,33 @@ impl Pruner {
         cancel: &Cancellation,
     ) -> Result<NetworkPruneReport, PruneError> {
         let _held = self.guard.acquire()?;
-        let (mut store, instance) = self
-            .component
-            .instantiate(backends, cancel, self.limits)
-            .map_err(component_failed)?;
-        let result = instance
-            .pruner_api_prune()
-            .call_networks(&mut store, &filters_to_wit(filters))
-            .map_err(component_failed)?;
-        Ok(result?)
+        let mut prune =
+            self.component
+                .instantiate(PruneKind::Networks, backends, cancel, self.limits)?;
+        let result = returned::call_networks(
+            &mut prune.store,
+            &prune.instance,
+            &prune.exports,
+            filters_to_wit(filters),
+        );
+        outcome(&prune, result)
+    }
+}
+
+/// What a finished call gives the caller: a broken host rule trumps everything (the plugin
+/// may have carried on after the refusal), then the plugin's fault, then its own result.
+fn outcome<T>(prune: &Prune, result: Result<T, CallError>) -> Result<T, PruneError> {
+    let state = prune.store.data();
+    if let Some(violation) = state.ledger().violation() {
+        return Err(PruneError::Plugin(PluginFault::Violation(
+            violation.clone(),
+        )));
+    }
+    match result {
+        Ok(report) => Ok(report),
+        Err(CallError::Returned(err)) => Err(err.into()),
+        Err(CallError::Fault(fault)) => Err(PruneError::Plugin(fault)),
+        Err(CallError::Wasm(err)) => Err(fault::classify(err, state)),
     }
 }
 
@@ -84,9 +110,4 @@ fn filters_to_wit(filters: &Filters) -> Vec<Filter> {
             values: values.iter().cloned().collect(),
         })
         .collect()
-}
-
-/// A trap or a failed instantiation: the component's fault.
-fn component_failed(err: wasmtime::Error) -> PruneError {
-    PruneError::Component(format!("{err:#}"))
 }

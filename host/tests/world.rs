@@ -1,6 +1,6 @@
 //! The built-in component has exactly pruner's world: the four backend interfaces and the
 //! daemon interface as imports, `prune` as its only export, and only the WASI parts Rust's
-//! standard library needs (no filesystem, sockets or clocks).
+//! standard library needs (no filesystem, sockets, clocks or randomness).
 
 use pruner::component::BUILTIN_COMPONENT;
 use wasmtime::Engine;
@@ -36,7 +36,6 @@ fn the_builtin_component_imports_the_backends_and_exports_prune() {
             "wasi:cli/terminal-stdin@0.2.6",
             "wasi:cli/terminal-stdout@0.2.6",
             "wasi:cli/terminal-stderr@0.2.6",
-            "wasi:random/insecure-seed@0.2.6",
         ]
     );
     assert_eq!(exports, ["pruner:api/prune@0.1.0"]);

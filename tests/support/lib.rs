@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use pruner::backend::WarningLog;
 use pruner::bindings::{ContainerPruneReport, ContainerState, NetworkPruneReport};
 use pruner::clock::FixedClock;
+use pruner::events::EventMessage;
 use pruner::memory::MemoryDaemon;
 use pruner::state::{ClusterNetworkRecord, ContainerRecord, Failures, NetworkRecord, State};
 use pruner::{Backends, Cancellation, Filters, PruneComponent, PruneError, Pruner};
@@ -57,7 +58,7 @@ pub fn container(name: &str, state: ContainerState, created: &str) -> ContainerR
     }
 }
 
-/// An unused bridge network named `name` with ID `net-<name>`, created at `created`.
+/// An unused bridge network named `name` with ID `net<name>`, created at `created`.
 pub fn network(name: &str, created: &str) -> NetworkRecord {
     NetworkRecord {
         id: format!("net{name}"),
@@ -102,6 +103,7 @@ pub struct TestDaemon {
     pub backends: Backends,
     /// The prune service (its own guard).
     pub pruner: Pruner,
+    clock: Arc<FixedClock>,
     warnings: Arc<RecordedWarnings>,
 }
 
@@ -119,32 +121,51 @@ impl TestDaemon {
         let daemon = Arc::new(MemoryDaemon::new(state, clock.clone()));
         let warnings = Arc::new(RecordedWarnings::default());
         let backends = Backends::from_daemon(daemon.clone())
-            .with_clock(clock)
+            .with_clock(clock.clone())
             .with_log(warnings.clone());
         TestDaemon {
             daemon,
             backends,
             pruner: Pruner::new(COMPONENT.clone()),
+            clock,
             warnings,
         }
     }
 
+    /// Changes the daemon's objects between two prunes (a container stops, a service goes
+    /// away); the clock, the prune service, the events and the warnings stay.
+    pub fn change(&mut self, edit: impl FnOnce(&mut State)) {
+        let mut state = self.state();
+        edit(&mut state);
+        self.daemon = Arc::new(MemoryDaemon::new(state, self.clock.clone()));
+        self.backends = Backends::from_daemon(self.daemon.clone())
+            .with_clock(self.clock.clone())
+            .with_log(self.warnings.clone());
+    }
+
     /// Container prune with docker CLI `--filter` values.
     pub fn prune_containers(&self, flags: &[&str]) -> Result<ContainerPruneReport, PruneError> {
-        self.pruner.prune_containers(
-            &self.backends,
-            &cli_filters(flags),
-            &Cancellation::default(),
-        )
+        self.prune_containers_with(&cli_filters(flags))
     }
 
     /// Network prune with docker CLI `--filter` values.
     pub fn prune_networks(&self, flags: &[&str]) -> Result<NetworkPruneReport, PruneError> {
-        self.pruner.prune_networks(
-            &self.backends,
-            &cli_filters(flags),
-            &Cancellation::default(),
-        )
+        self.prune_networks_with(&cli_filters(flags))
+    }
+
+    /// Container prune with filters as given (e.g. from the Engine API's JSON).
+    pub fn prune_containers_with(
+        &self,
+        filters: &Filters,
+    ) -> Result<ContainerPruneReport, PruneError> {
+        self.pruner
+            .prune_containers(&self.backends, filters, &Cancellation::default())
+    }
+
+    /// Network prune with filters as given (e.g. from the Engine API's JSON).
+    pub fn prune_networks_with(&self, filters: &Filters) -> Result<NetworkPruneReport, PruneError> {
+        self.pruner
+            .prune_networks(&self.backends, filters, &Cancellation::default())
     }
 
     /// The daemon's current state.
@@ -181,8 +202,13 @@ impl TestDaemon {
         self.warnings.0.lock().unwrap().clone()
     }
 
+    /// Every event logged so far, as the event stream carries it.
+    pub fn event_messages(&self) -> Vec<EventMessage> {
+        self.state().events
+    }
+
     /// `(Type, Action, Actor.ID, reclaimed)` of every event logged so far.
-    pub fn events(&self) -> Vec<(String, String, String, Option<String>)> {
+    pub fn events(&self) -> Vec<EventSummary> {
         self.state()
             .events
             .into_iter()
@@ -192,6 +218,43 @@ impl TestDaemon {
             })
             .collect()
     }
+}
+
+/// `(Type, Action, Actor.ID, reclaimed)` of one event.
+pub type EventSummary = (String, String, String, Option<String>);
+
+/// The `destroy` event of the object `kind` (`container`, `network`) with ID `id`.
+pub fn destroyed(kind: &str, id: &str) -> EventSummary {
+    (
+        kind.to_string(),
+        "destroy".to_string(),
+        id.to_string(),
+        None,
+    )
+}
+
+/// The `prune` event of `kind` (`container`, `network`) with its `reclaimed` attribute.
+pub fn pruned(kind: &str, reclaimed: u64) -> EventSummary {
+    (
+        kind.to_string(),
+        "prune".to_string(),
+        String::new(),
+        Some(reclaimed.to_string()),
+    )
+}
+
+/// Filters from the Engine API's `filters` parameter.
+pub fn json_filters(text: &str) -> Filters {
+    Filters::from_json(text).expect("a valid filters parameter")
+}
+
+/// Filters with one key and its values taken verbatim (no trimming, unlike the CLI).
+pub fn filters(key: &str, values: &[&str]) -> Filters {
+    let mut filters = Filters::default();
+    for value in values {
+        filters.add(key, value);
+    }
+    filters
 }
 
 /// Filters from docker CLI `--filter` values.

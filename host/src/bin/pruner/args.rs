@@ -1,75 +1,26 @@
-//! The command line, shaped like the docker CLI's `container prune` and `network prune`.
+//! The flags only the native binary has (the plugin, the Docker Engine). The rest of the command
+//! line (docker's flags, the state-file flags) is `pruner-cli-core`'s, shared with the wasm
+//! front end.
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::Args;
 
-/// Docker's container prune and network prune, run as a sandboxed WebAssembly component.
-#[derive(Debug, Parser)]
-#[command(name = "pruner", version)]
-pub struct Cli {
-    /// What to prune.
-    #[command(subcommand)]
-    pub object: Object,
-}
-
-/// The object kinds pruner prunes.
-#[derive(Debug, Subcommand)]
-pub enum Object {
-    /// Manage containers.
-    Container {
-        /// The container command.
-        #[command(subcommand)]
-        command: Command,
-    },
-    /// Manage networks.
-    Network {
-        /// The network command.
-        #[command(subcommand)]
-        command: Command,
-    },
-}
-
-/// The commands of an object kind.
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Remove the stopped containers, or the networks not used by at least one container.
-    Prune(PruneArgs),
-}
-
-/// The flags of `prune`.
+/// `pruner container prune` / `pruner network prune` flags of the native binary only.
 #[derive(Debug, Args)]
-pub struct PruneArgs {
-    /// Do not prompt for confirmation.
-    #[arg(short, long)]
-    pub force: bool,
+pub struct NativeFlags {
+    /// Prune with this policy component (any component of pruner's world, run in the sandbox)
+    /// instead of the built-in one.
+    #[arg(long, value_name = "FILE.wasm")]
+    pub plugin: Option<PathBuf>,
 
-    /// Provide filter values (e.g. "until=<timestamp>"); repeatable.
-    #[arg(long = "filter", value_name = "filter")]
-    pub filters: Vec<String>,
+    /// The Docker Engine to prune when no --state is given (e.g. unix:///var/run/docker.sock,
+    /// tcp://10.0.0.2:2375); default: $DOCKER_HOST, else unix:///var/run/docker.sock.
+    #[arg(short = 'H', long, value_name = "URL")]
+    pub host: Option<String>,
 
-    /// The Engine API's `filters` parameter as JSON, e.g. '{"label":{"a":true}}'.
-    #[arg(long, value_name = "JSON")]
-    pub filters_json: Option<String>,
-
-    /// Print the Engine API's prune report as JSON instead of docker's text.
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
-
-    /// Prune the daemon state held in this JSON file (rewritten atomically).
-    #[arg(long, value_name = "FILE")]
-    pub state: Option<PathBuf>,
-
-    /// The daemon's clock and zone for this run (RFC 3339 with offset); default: now, local zone.
-    #[arg(long, value_name = "TIME")]
-    pub now: Option<String>,
-}
-
-/// Output formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// docker's text output.
-    Text,
-    /// The Engine API's JSON report.
-    Json,
+    /// Append pruner's own prune events to this file as JSON lines (Docker's event shape)
+    /// instead of logging them; Docker Engine only (with --state they go into the state file).
+    #[arg(long, value_name = "FILE", conflicts_with = "state")]
+    pub events: Option<PathBuf>,
 }

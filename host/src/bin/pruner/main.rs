@@ -1,181 +1,205 @@
 //! `pruner`: docker's `container prune` and `network prune`, decided by the prune component.
+//!
+//! The command line itself (flags, prompt, output, exit codes) is `pruner-cli-core`, shared
+//! with the wasm front end; this binary supplies the daemon, pruned by the component in the
+//! wasmtime host: the `--state` file, or else a real Docker Engine (`-H/--host`, `$DOCKER_HOST`,
+//! the default socket).
 
 mod args;
-mod output;
-mod prompt;
+mod engine;
+mod signals;
 
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use chrono::DateTime;
-use clap::Parser;
-use pruner::bindings::ContainerPruneReport;
+use chrono::{DateTime, FixedOffset};
 use pruner::clock::{Clock, FixedClock, SystemClock};
 use pruner::state_file::StateFile;
-use pruner::{Backends, Cancellation, Filters, PruneComponent, PruneError, Pruner};
+use pruner::{Backends, Filters, PruneComponent, Pruner};
+use pruner_cli_core::args::PruneArgs;
+use pruner_cli_core::{ContainerPruneReport, Daemon, Failure, Kind, NetworkPruneReport, Report};
 
-use args::{Cli, Command, Format, Object, PruneArgs};
-
-/// docker's exit code for a bad flag.
-const EXIT_USAGE: u8 = 125;
-
-/// Why a run failed, and so how it is reported.
-enum Failure {
-    /// A bad flag: reported like docker's flag errors, exit 125.
-    Usage(String),
-    /// The daemon refused or failed: `Error response from daemon: …`, exit 1.
-    Daemon(PruneError),
-    /// pruner itself could not run (state file, component), exit 1.
-    Other(anyhow::Error),
-}
-
-/// Container or network prune.
-#[derive(Clone, Copy)]
-enum Kind {
-    Containers,
-    Networks,
-}
-
-impl Kind {
-    fn command(self) -> &'static str {
-        match self {
-            Kind::Containers => "container",
-            Kind::Networks => "network",
-        }
-    }
-}
+use args::NativeFlags;
+use engine::Engine;
+use signals::Termination;
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_target(false)
         .without_time()
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(err) => {
-            let _ = err.print();
-            return if err.use_stderr() {
-                ExitCode::from(EXIT_USAGE)
-            } else {
-                ExitCode::SUCCESS
-            };
+    ExitCode::from(pruner_cli_core::run(connect))
+}
+
+/// The daemon a run prunes: `--state`'s, or the Docker Engine's.
+enum NativeDaemon {
+    /// `--state FILE`.
+    StateFile(StateFileDaemon),
+    /// A Docker Engine.
+    Engine(EngineDaemon),
+}
+
+impl Daemon for NativeDaemon {
+    fn prune(&mut self, kind: Kind, filters: &Filters) -> Result<Report, Failure> {
+        match self {
+            NativeDaemon::StateFile(daemon) => daemon.prune(kind, filters),
+            NativeDaemon::Engine(daemon) => daemon.prune(kind, filters),
         }
-    };
-    let (kind, args) = match cli.object {
-        Object::Container {
-            command: Command::Prune(args),
-        } => (Kind::Containers, args),
-        Object::Network {
-            command: Command::Prune(args),
-        } => (Kind::Networks, args),
-    };
-    match run(kind, &args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Usage(message)) => {
-            eprintln!("{message}\nSee 'pruner {} prune --help'.", kind.command());
-            ExitCode::from(EXIT_USAGE)
-        }
-        Err(Failure::Daemon(err)) => {
-            eprintln!("Error response from daemon: {err}");
-            ExitCode::FAILURE
-        }
-        Err(Failure::Other(err)) => {
-            eprintln!("Error: {err:#}");
-            ExitCode::FAILURE
+    }
+
+    fn exit_code(&self) -> u8 {
+        match self {
+            NativeDaemon::StateFile(daemon) => daemon.exit_code(),
+            NativeDaemon::Engine(daemon) => daemon.exit_code(),
         }
     }
 }
 
-fn run(kind: Kind, args: &PruneArgs) -> Result<(), Failure> {
-    let filters = filters(args)?;
-    let clock = clock(args)?;
+/// Opens `--state`, or else the Docker Engine, with the daemon's clock: `--now`, or else the
+/// system clock in the local zone for a state file, the engine's own for an engine.
+fn connect(
+    args: &PruneArgs<NativeFlags>,
+    now: Option<DateTime<FixedOffset>>,
+) -> Result<NativeDaemon, Failure> {
     let Some(path) = &args.state else {
-        return Err(Failure::Other(anyhow::anyhow!(
-            "no daemon to prune: pass --state FILE"
-        )));
+        return Ok(NativeDaemon::Engine(EngineDaemon {
+            engine: Engine::new(
+                args.extra.host.as_deref(),
+                args.extra.events.as_deref(),
+                now,
+            ),
+            plugin: args.extra.plugin.clone(),
+            termination: None,
+        }));
+    };
+    if args.extra.host.is_some() {
+        return Err(Failure::Usage(
+            "conflicting options: -H/--host and --state".to_string(),
+        ));
+    }
+    let clock: Arc<dyn Clock> = match now {
+        Some(now) => Arc::new(FixedClock(now)),
+        None => Arc::new(SystemClock),
     };
     let state = StateFile::load(path, clock.clone()).map_err(Failure::Other)?;
     let backends = Backends::from_daemon(state.daemon()).with_clock(clock);
-    let before = state.daemon().snapshot();
+    Ok(NativeDaemon::StateFile(StateFileDaemon {
+        state,
+        backends,
+        plugin: args.extra.plugin.clone(),
+        termination: None,
+    }))
+}
 
-    if !args.force && !confirmed(kind)? {
-        // docker/cli v24: declining is a success; container prune still reports nothing freed.
-        if let Kind::Containers = kind {
-            print!(
-                "{}",
-                output::container_text(&ContainerPruneReport {
-                    containers_deleted: Vec::new(),
-                    space_reclaimed: 0,
-                })
-            );
+/// The daemon of a state file, pruned by the built-in component or `--plugin`'s.
+struct StateFileDaemon {
+    state: StateFile,
+    backends: Backends,
+    plugin: Option<PathBuf>,
+    /// The signals watched during the prune.
+    termination: Option<Termination>,
+}
+
+impl Daemon for StateFileDaemon {
+    fn prune(&mut self, kind: Kind, filters: &Filters) -> Result<Report, Failure> {
+        let before = self.state.daemon().snapshot();
+        let result = prune(
+            &self.backends,
+            self.plugin.as_deref(),
+            &mut self.termination,
+            kind,
+            filters,
+        );
+        // Whatever the outcome, what was removed stays removed: keep the file in step.
+        if self.state.daemon().snapshot() != before {
+            self.state.save().map_err(Failure::Other)?;
         }
-        return Ok(());
+        result
     }
 
-    let pruner = Pruner::new(PruneComponent::builtin().map_err(Failure::Other)?);
-    let cancel = Cancellation::default();
+    /// 128 + the signal's number when a signal cancelled the prune.
+    fn exit_code(&self) -> u8 {
+        exit_code(self.termination.as_ref())
+    }
+}
+
+/// A Docker Engine, pruned by the built-in component or `--plugin`'s.
+struct EngineDaemon {
+    engine: Engine,
+    plugin: Option<PathBuf>,
+    /// The signals watched during the prune.
+    termination: Option<Termination>,
+}
+
+impl Daemon for EngineDaemon {
+    fn prune(&mut self, kind: Kind, filters: &Filters) -> Result<Report, Failure> {
+        let backends = self.engine.backends()?;
+        prune(
+            backends,
+            self.plugin.as_deref(),
+            &mut self.termination,
+            kind,
+            filters,
+        )
+    }
+
+    /// 128 + the signal's number when a signal cancelled the prune.
+    fn exit_code(&self) -> u8 {
+        exit_code(self.termination.as_ref())
+    }
+}
+
+/// One prune against `backends` by `plugin`'s component (or the built-in one), cancelled by
+/// Ctrl-C or SIGTERM (watched from now on, in `termination`).
+fn prune(
+    backends: &Backends,
+    plugin: Option<&Path>,
+    termination: &mut Option<Termination>,
+    kind: Kind,
+    filters: &Filters,
+) -> Result<Report, Failure> {
+    let (watched, cancel) = Termination::watch()
+        .context("cannot watch for Ctrl-C")
+        .map_err(Failure::Other)?;
+    *termination = Some(watched);
+    let pruner = Pruner::new(component(plugin).map_err(Failure::Other)?);
     let result = match kind {
         Kind::Containers => pruner
-            .prune_containers(&backends, &filters, &cancel)
-            .map(|report| match args.format {
-                Format::Text => output::container_text(&report),
-                Format::Json => output::container_json(&report),
+            .prune_containers(backends, filters, &cancel)
+            .map(|report| {
+                Report::Containers(ContainerPruneReport {
+                    containers_deleted: report.containers_deleted,
+                    space_reclaimed: report.space_reclaimed,
+                })
             }),
         Kind::Networks => pruner
-            .prune_networks(&backends, &filters, &cancel)
-            .map(|report| match args.format {
-                Format::Text => output::network_text(&report),
-                Format::Json => output::network_json(&report),
+            .prune_networks(backends, filters, &cancel)
+            .map(|report| {
+                Report::Networks(NetworkPruneReport {
+                    networks_deleted: report.networks_deleted,
+                })
             }),
     };
-    // Whatever the outcome, what was removed stays removed: keep the file in step.
-    if state.daemon().snapshot() != before {
-        state.save().map_err(Failure::Other)?;
-    }
-    print!("{}", result.map_err(Failure::Daemon)?);
-    Ok(())
+    result.map_err(|err| Failure::Daemon(err.to_string()))
 }
 
-/// The filters of `--filters-json` and the `--filter` flags together.
-fn filters(args: &PruneArgs) -> Result<Filters, Failure> {
-    let mut filters = match &args.filters_json {
-        Some(json) => Filters::from_json(json)
-            .map_err(|err| Failure::Daemon(PruneError::InvalidParameter(err.to_string())))?,
-        None => Filters::default(),
+/// 128 + the signal's number when a signal cancelled the prune, else 0.
+fn exit_code(termination: Option<&Termination>) -> u8 {
+    termination.and_then(Termination::exit_code).unwrap_or(0)
+}
+
+/// The prune component: `--plugin`'s, or the built-in one.
+fn component(plugin: Option<&Path>) -> anyhow::Result<PruneComponent> {
+    let Some(path) = plugin else {
+        return PruneComponent::builtin();
     };
-    for flag in &args.filters {
-        filters.add_cli_flag(flag).map_err(|err| {
-            Failure::Usage(format!(
-                "invalid argument {flag:?} for \"--filter\" flag: {err}"
-            ))
-        })?;
-    }
-    Ok(filters)
-}
-
-/// The daemon's clock: `--now`, or the system clock in the local zone.
-fn clock(args: &PruneArgs) -> Result<Arc<dyn Clock>, Failure> {
-    match &args.now {
-        None => Ok(Arc::new(SystemClock)),
-        Some(text) => DateTime::parse_from_rfc3339(text)
-            .map(|now| Arc::new(FixedClock(now)) as Arc<dyn Clock>)
-            .map_err(|err| {
-                Failure::Usage(format!(
-                    "invalid argument {text:?} for \"--now\" flag: {err}"
-                ))
-            }),
-    }
-}
-
-/// Asks docker's question for `kind`.
-fn confirmed(kind: Kind) -> Result<bool, Failure> {
-    let warning = match kind {
-        Kind::Containers => prompt::CONTAINERS,
-        Kind::Networks => prompt::NETWORKS,
-    };
-    prompt::confirm(warning)
-        .context("cannot read the answer")
-        .map_err(Failure::Other)
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read the plugin {}", path.display()))?;
+    PruneComponent::from_bytes(&bytes)
+        .with_context(|| format!("cannot load the plugin {}", path.display()))
 }

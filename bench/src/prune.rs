@@ -1,0 +1,94 @@
+//! Container prune and network prune through the component against the same rules compiled
+//! natively, both against one [`BenchDaemon`] that is reset, untimed, before every run.
+
+use std::sync::Arc;
+
+use pruner::clock::FixedClock;
+use pruner::{Backends, Cancellation, Pruner};
+
+use crate::daemon::BenchDaemon;
+use crate::measure::{self, Comparison};
+use crate::{native, workload};
+
+/// A comparison and how many objects each run removed.
+pub struct PruneRun {
+    /// The times.
+    pub comparison: Comparison,
+    /// Objects removed by each run.
+    pub removed: usize,
+}
+
+/// Container prune of `count` containers, `samples` runs of each side.
+pub fn containers(pruner: &Pruner, count: usize, samples: usize) -> PruneRun {
+    let daemon = Arc::new(workload::containers(count));
+    let backends = backends(&daemon);
+    let filters = workload::filters();
+    let cancel = Cancellation::default();
+
+    daemon.reset();
+    let expected = native::prune_containers(&backends, &filters, &cancel)
+        .expect("the native container prune succeeds");
+    daemon.reset();
+    let report = pruner
+        .prune_containers(&backends, &filters, &cancel)
+        .expect("the component's container prune succeeds");
+    assert_eq!(report.containers_deleted, expected.containers_deleted);
+    assert_eq!(report.space_reclaimed, expected.space_reclaimed);
+    assert_eq!(daemon.logged(), (report.containers_deleted.len() + 1, 0));
+
+    let comparison = measure::compare(
+        samples,
+        || {
+            daemon.reset();
+            measure::time(|| native::prune_containers(&backends, &filters, &cancel)).0
+        },
+        || {
+            daemon.reset();
+            measure::time(|| pruner.prune_containers(&backends, &filters, &cancel)).0
+        },
+    );
+    PruneRun {
+        comparison,
+        removed: expected.containers_deleted.len(),
+    }
+}
+
+/// Network prune of `local` local and `cluster` swarm networks, `samples` runs of each side.
+pub fn networks(pruner: &Pruner, local: usize, cluster: usize, samples: usize) -> PruneRun {
+    let daemon = Arc::new(workload::networks(local, cluster));
+    let backends = backends(&daemon);
+    let filters = workload::filters();
+    let cancel = Cancellation::default();
+
+    daemon.reset();
+    let expected = native::prune_networks(&backends, &filters, &cancel)
+        .expect("the native network prune succeeds");
+    daemon.reset();
+    let report = pruner
+        .prune_networks(&backends, &filters, &cancel)
+        .expect("the component's network prune succeeds");
+    assert_eq!(report.networks_deleted, expected.networks_deleted);
+
+    let comparison = measure::compare(
+        samples,
+        || {
+            daemon.reset();
+            measure::time(|| native::prune_networks(&backends, &filters, &cancel)).0
+        },
+        || {
+            daemon.reset();
+            measure::time(|| pruner.prune_networks(&backends, &filters, &cancel)).0
+        },
+    );
+    PruneRun {
+        comparison,
+        removed: expected.networks_deleted.len(),
+    }
+}
+
+/// The daemon's four interfaces, its log and the benchmarks' clock.
+pub fn backends(daemon: &Arc<BenchDaemon>) -> Backends {
+    Backends::from_daemon(daemon.clone())
+        .with_clock(Arc::new(FixedClock(workload::now())))
+        .with_log(daemon.clone())
+}

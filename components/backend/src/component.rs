@@ -1,0 +1,220 @@
+//! The thin wit-bindgen layer: exports the backend interfaces over one [`Session`], converting
+//! between `pruner-state`'s records and the WIT types.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use chrono::{DateTime, FixedOffset, TimeZone};
+use pruner_state::{Actor, ContainerState, Error, EventMessage};
+
+use crate::session::Session;
+
+wit_bindgen::generate!({
+    path: "../../wit",
+    world: "backend",
+});
+
+use exports::pruner::api::{
+    cluster, container_store, daemon, events, network_controller, state_file,
+};
+use pruner::api::types;
+
+/// The daemon this instance serves.
+static SESSION: Mutex<Session> = Mutex::new(Session::new());
+
+/// The session; a panic cannot leave it half-changed (a change only counts once written), so a
+/// poisoned lock is still consistent.
+fn session() -> MutexGuard<'static, Session> {
+    SESSION.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The component's exports.
+struct Backend;
+
+impl container_store::Guest for Backend {
+    fn list() -> Result<Vec<container_store::Container>, types::Error> {
+        let mut session = session();
+        let state = session.state().map_err(error_to_wit)?;
+        Ok(state
+            .containers
+            .iter()
+            .map(|c| container_store::Container {
+                id: c.id.clone(),
+                names: vec![c.name.clone()],
+                created: timestamp(c.created),
+                state: state_to_wit(c.state),
+                labels: labels(&c.labels),
+            })
+            .collect())
+    }
+
+    fn layer_size(id: String) -> Result<i64, types::Error> {
+        session()
+            .state()
+            .and_then(|state| state.container_layer_size(&id))
+            .map_err(error_to_wit)
+    }
+
+    fn remove(id: String) -> Result<(), types::Error> {
+        session()
+            .change(|state, clock| state.remove_container(&id, clock))
+            .map_err(error_to_wit)
+    }
+}
+
+impl network_controller::Guest for Backend {
+    fn list() -> Result<Vec<network_controller::Network>, types::Error> {
+        let mut session = session();
+        let state = session.state().map_err(error_to_wit)?;
+        Ok(state
+            .networks
+            .iter()
+            .map(|n| network_controller::Network {
+                id: n.id.clone(),
+                name: n.name.clone(),
+                created: timestamp(n.created),
+                labels: labels(&n.labels),
+                config_only: n.config_only,
+                endpoints: n.endpoints,
+            })
+            .collect())
+    }
+
+    fn remove(id: String) -> Result<(), types::Error> {
+        session()
+            .change(|state, clock| state.remove_network(&id, clock))
+            .map_err(error_to_wit)
+    }
+}
+
+impl cluster::Guest for Backend {
+    fn is_manager() -> bool {
+        session().state().is_ok_and(|state| state.cluster.manager)
+    }
+
+    fn list() -> Result<Vec<cluster::ClusterNetwork>, types::Error> {
+        let mut session = session();
+        let state = session.state().map_err(error_to_wit)?;
+        let networks = state.cluster_networks().map_err(error_to_wit)?;
+        Ok(networks
+            .iter()
+            .map(|n| cluster::ClusterNetwork {
+                id: n.id.clone(),
+                name: n.name.clone(),
+                created: timestamp(n.created),
+                labels: labels(&n.labels),
+                ingress: n.ingress,
+            })
+            .collect())
+    }
+
+    fn remove(id: String) -> Result<(), types::Error> {
+        session()
+            .change(|state, _| state.remove_cluster_network(&id))
+            .map_err(error_to_wit)
+    }
+}
+
+impl events::Guest for Backend {
+    fn log(event: events::Event) {
+        let actor = Actor {
+            id: event.actor_id,
+            attributes: event
+                .attributes
+                .into_iter()
+                .map(|label| (label.key, label.value))
+                .collect(),
+        };
+        let logged = session().change(|state, clock| {
+            let message = EventMessage::local(&event.kind, &event.action, actor, clock.now());
+            state.events.push(message);
+            Ok(())
+        });
+        if let Err(err) = logged {
+            warn(&format!(
+                "cannot log the {} {} event: {err}",
+                event.kind, event.action
+            ));
+        }
+    }
+}
+
+impl daemon::Guest for Backend {
+    fn now() -> daemon::ClockReading {
+        let now = session().now();
+        daemon::ClockReading {
+            now: timestamp(now),
+            utc_offset_seconds: now.offset().local_minus_utc(),
+        }
+    }
+
+    /// A command cannot be cancelled: WASI delivers no signals.
+    fn cancelled() -> bool {
+        false
+    }
+
+    fn warn(message: String) {
+        warn(&message);
+    }
+}
+
+impl state_file::Guest for Backend {
+    fn open(path: String) -> Result<(), String> {
+        session().open(Path::new(&path))
+    }
+
+    fn set_clock(now: types::Timestamp, utc_offset_seconds: i32) -> Result<(), String> {
+        let zone = FixedOffset::east_opt(utc_offset_seconds)
+            .ok_or_else(|| format!("invalid UTC offset {utc_offset_seconds} s"))?;
+        let now = DateTime::from_timestamp(now.seconds, now.nanoseconds)
+            .ok_or_else(|| format!("invalid instant {}.{:09} s", now.seconds, now.nanoseconds))?;
+        session().set_clock(zone.from_utc_datetime(&now.naive_utc()));
+        Ok(())
+    }
+}
+
+export!(Backend);
+
+/// Logs a warning as the native CLI's log does: ` WARN <message>` on stderr.
+fn warn(message: &str) {
+    eprintln!(" WARN {message}");
+}
+
+fn timestamp<Tz: TimeZone>(time: DateTime<Tz>) -> types::Timestamp {
+    types::Timestamp {
+        seconds: time.timestamp(),
+        nanoseconds: time.timestamp_subsec_nanos(),
+    }
+}
+
+fn labels(map: &BTreeMap<String, String>) -> Vec<types::Label> {
+    map.iter()
+        .map(|(key, value)| types::Label {
+            key: key.clone(),
+            value: value.clone(),
+        })
+        .collect()
+}
+
+fn state_to_wit(state: ContainerState) -> container_store::ContainerState {
+    use container_store::ContainerState as Wit;
+    match state {
+        ContainerState::Created => Wit::Created,
+        ContainerState::Running => Wit::Running,
+        ContainerState::Paused => Wit::Paused,
+        ContainerState::Restarting => Wit::Restarting,
+        ContainerState::Removing => Wit::Removing,
+        ContainerState::Exited => Wit::Exited,
+        ContainerState::Dead => Wit::Dead,
+    }
+}
+
+fn error_to_wit(err: Error) -> types::Error {
+    match err {
+        Error::Conflict(m) => types::Error::Conflict(m),
+        Error::NotFound(m) => types::Error::NotFound(m),
+        Error::Forbidden(m) => types::Error::Forbidden(m),
+        Error::System(m) => types::Error::System(m),
+    }
+}

@@ -1,0 +1,119 @@
+//! The nested cargo that builds the three components for `wasm32-wasip2`.
+
+use std::collections::BTreeSet;
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const TARGET: &str = "wasm32-wasip2";
+/// The workspace profile for components (see the root Cargo.toml): small and fast.
+const PROFILE: &str = "component";
+
+/// The built components.
+pub struct Built {
+    /// The prune component (`guest/`, world `pruner`).
+    pub prune: PathBuf,
+    /// The state-file backend (`components/backend/`, world `backend`).
+    pub backend: PathBuf,
+    /// The command-line front end (`components/frontend/`, world `cli`).
+    pub frontend: PathBuf,
+}
+
+/// Builds the components of the workspace at `root` into `target_dir` with one nested cargo
+/// and asks cargo to rerun the build script when any of their local sources changes.
+pub fn build(root: &Path, target_dir: &Path) -> Built {
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .args(["build", "--profile", PROFILE, "--target", TARGET])
+        .args([
+            "-p",
+            "pruner-guest",
+            "-p",
+            "pruner-backend",
+            "-p",
+            "pruner-frontend",
+        ])
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"))
+        // Its own target dir: sharing the outer one deadlocks on cargo's lock.
+        .env("CARGO_TARGET_DIR", target_dir);
+    // Flags meant for the host must not reach the wasm build.
+    for var in [
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTFLAGS",
+        "CARGO_BUILD_TARGET",
+        "CARGO_BUILD_RUSTFLAGS",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_PRIMARY_PACKAGE",
+        "CARGO_MAKEFLAGS",
+    ] {
+        command.env_remove(var);
+    }
+    let status = command.status().expect("run cargo for the components");
+    assert!(
+        status.success(),
+        "building the wasm components failed (see cargo's output above); if the {TARGET} \
+         target is missing, run `rustup target add {TARGET}`"
+    );
+
+    let artifacts = target_dir.join(TARGET).join(PROFILE);
+    let built = Built {
+        prune: artifacts.join("pruner_guest.wasm"),
+        backend: artifacts.join("pruner_backend.wasm"),
+        frontend: artifacts.join("pruner-cli.wasm"),
+    };
+    for wasm in [&built.prune, &built.backend, &built.frontend] {
+        rerun_if_sources_change(root, &wasm.with_extension("d"));
+    }
+    for path in ["Cargo.toml", "Cargo.lock", "wit"] {
+        rerun_if_changed(&root.join(path));
+    }
+    built
+}
+
+/// Asks cargo to rerun the build script when a source file under `root` that the artifact's
+/// dep-info file lists changes (the crates' own sources, the WIT files they embed), or the
+/// manifest of a crate they belong to.
+fn rerun_if_sources_change(root: &Path, dep_info: &Path) {
+    let text = fs::read_to_string(dep_info).expect("cargo writes a dep-info file");
+    let (_, sources) = text
+        .split_once(": ")
+        .expect("dep-info starts with `<artifact>: `");
+    let mut watched = BTreeSet::new();
+    // Paths are separated by spaces; a space inside a path is escaped as `\ `.
+    let sources = sources
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .replace("\\ ", "\u{0}");
+    for source in sources.split_whitespace() {
+        let path = PathBuf::from(source.replace('\u{0}', " "));
+        if !path.starts_with(root) {
+            continue;
+        }
+        if let Some(package) = path
+            .ancestors()
+            .skip(1)
+            .find(|dir| *dir != root && dir.join("Cargo.toml").is_file())
+        {
+            watched.insert(package.join("Cargo.toml"));
+        }
+        watched.insert(path);
+    }
+    for path in watched {
+        println!("cargo:rerun-if-changed={}", path.display());
+    }
+}
+
+/// Asks cargo to rerun the build script when anything under `path` changes (a directory covers
+/// files added to it).
+fn rerun_if_changed(path: &Path) {
+    println!("cargo:rerun-if-changed={}", path.display());
+    if let Ok(entries) = fs::read_dir(path) {
+        for entry in entries.flatten() {
+            rerun_if_changed(&entry.path());
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! The thin wit-bindgen layer: the daemon of a run is the prune component over the backend
+//! component's state file, reached through the front end's imports.
+
+use std::io::Write;
+
+use anyhow::anyhow;
+use chrono::{DateTime, FixedOffset};
+use pruner_cli_core::args::{NoExtraFlags, PruneArgs};
+use pruner_cli_core::{
+    ContainerPruneReport, Daemon, Failure, Filters, Kind, NetworkPruneReport, Report,
+};
+
+wit_bindgen::generate!({
+    path: "../../wit",
+    world: "cli",
+    with: { "wasi:cli/exit@0.2.12": generate },
+});
+
+use pruner::api::{prune, state_file, types};
+use wasi::cli::exit::exit_with_code;
+
+/// The composed daemon: the backend serving the `--state` file, pruned by the prune component.
+pub struct Composed;
+
+/// Opens `--state` in the backend and sets its clock to `--now`, if given.
+pub fn connect(
+    args: &PruneArgs<NoExtraFlags>,
+    now: Option<DateTime<FixedOffset>>,
+) -> Result<Composed, Failure> {
+    let Some(path) = &args.state else {
+        return Err(Failure::Other(anyhow!(
+            "no daemon to prune: pass --state FILE"
+        )));
+    };
+    state_file::open(&path.to_string_lossy()).map_err(|err| Failure::Other(anyhow!(err)))?;
+    if let Some(now) = now {
+        let instant = types::Timestamp {
+            seconds: now.timestamp(),
+            nanoseconds: now.timestamp_subsec_nanos(),
+        };
+        state_file::set_clock(instant, now.offset().local_minus_utc())
+            .map_err(|err| Failure::Other(anyhow!(err)))?;
+    }
+    Ok(Composed)
+}
+
+impl Daemon for Composed {
+    fn prune(&mut self, kind: Kind, filters: &Filters) -> Result<Report, Failure> {
+        let filters: Vec<types::Filter> = filters
+            .iter()
+            .map(|(key, values)| types::Filter {
+                key: key.clone(),
+                values: values.iter().cloned().collect(),
+            })
+            .collect();
+        let report = match kind {
+            Kind::Containers => prune::containers(&filters).map(|report| {
+                Report::Containers(ContainerPruneReport {
+                    containers_deleted: report.containers_deleted,
+                    space_reclaimed: report.space_reclaimed,
+                })
+            }),
+            Kind::Networks => prune::networks(&filters).map(|report| {
+                Report::Networks(NetworkPruneReport {
+                    networks_deleted: report.networks_deleted,
+                })
+            }),
+        };
+        report.map_err(|err| Failure::Daemon(message(err)))
+    }
+}
+
+/// Docker's message text of a daemon error.
+fn message(err: types::Error) -> String {
+    match err {
+        types::Error::InvalidParameter(m)
+        | types::Error::Conflict(m)
+        | types::Error::NotFound(m)
+        | types::Error::Forbidden(m)
+        | types::Error::System(m) => m,
+    }
+}
+
+/// Ends the program with exit code `code` (`wasi:cli/exit`'s `exit` can only say 0 or 1).
+pub fn exit(code: u8) -> ! {
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    exit_with_code(code);
+    unreachable!("wasi:cli/exit.exit-with-code returned")
+}

@@ -1,0 +1,507 @@
+//! The rules the host enforces around the backends, whatever the plugin asks: a prune never
+//! removes a running, paused or restarting container, a predefined network, the swarm's ingress
+//! network, an object of the other kind, or an ID the backend did not list in this prune; and
+//! it never reports, or logs an event for, more than it removed.
+//!
+//! A removal that breaks a rule is refused on the spot with Docker's text for it (the plugin
+//! sees the error a daemon would give), an event that breaks one is dropped, and either way the
+//! prune then fails with [`PluginFault::Violation`](crate::fault::PluginFault::Violation) naming
+//! the first rule broken, even if the plugin carried on and returned a report. What the plugin
+//! removed within the rules stays removed. The built-in component never breaks a rule.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::bindings::{ClusterNetwork, Container, ContainerState, Error, Event, Network};
+
+/// Network names Docker creates itself (moby `IsPredefined`).
+pub const PREDEFINED_NETWORKS: [&str; 4] = ["bridge", "host", "none", "default"];
+
+/// The prune a ledger belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PruneKind {
+    /// `POST /containers/prune`.
+    Containers,
+    /// `POST /networks/prune`.
+    Networks,
+}
+
+impl PruneKind {
+    /// The event type of this prune's objects.
+    fn event_type(self) -> &'static str {
+        match self {
+            PruneKind::Containers => "container",
+            PruneKind::Networks => "network",
+        }
+    }
+}
+
+/// A host rule a plugin broke. `Display` completes "prune plugin broke a host rule: …".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Violation {
+    /// It tried to remove a container that was running, paused or restarting when listed.
+    ActiveContainer {
+        /// The container's ID.
+        id: String,
+        /// Its state when the backend listed it.
+        state: ContainerState,
+    },
+    /// It tried to remove a container the backend did not list in this prune.
+    UnlistedContainer(String),
+    /// It tried to remove one of Docker's predefined networks.
+    PredefinedNetwork(String),
+    /// It tried to remove the swarm's ingress network.
+    IngressNetwork(String),
+    /// It tried to remove a network the backend did not list in this prune.
+    UnlistedNetwork(String),
+    /// It tried to remove an object of the other kind (a network during container prune, or
+    /// the reverse).
+    OtherKind {
+        /// The prune it was asked for.
+        prune: PruneKind,
+        /// The ID of the object.
+        id: String,
+    },
+    /// It reported as deleted a container ID or network name it did not remove (or more times
+    /// than it removed it).
+    Unremoved(String),
+    /// It reported more space reclaimed than the layers of the containers it removed held.
+    SpaceOverstated {
+        /// What it reported, in bytes.
+        reported: u64,
+        /// What the removed containers' layers held, as the backend measured them.
+        removed: u64,
+    },
+    /// It logged an event other than its prune's one `prune` event, or a prune event claiming
+    /// more than it removed.
+    ForgedEvent {
+        /// The event's type and action, e.g. `container destroy`.
+        event: String,
+        /// The event's `reclaimed` attribute, if any.
+        reclaimed: Option<String>,
+    },
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Violation::ActiveContainer { id, state } => {
+                write!(
+                    f,
+                    "it tried to remove container {id}, which is {}",
+                    state_word(*state)
+                )
+            }
+            Violation::UnlistedContainer(id) => write!(
+                f,
+                "it tried to remove container {id}, which the backend did not list in this prune"
+            ),
+            Violation::PredefinedNetwork(name) => {
+                write!(f, "it tried to remove the predefined network {name}")
+            }
+            Violation::IngressNetwork(name) => {
+                write!(f, "it tried to remove the swarm's ingress network {name}")
+            }
+            Violation::UnlistedNetwork(id) => write!(
+                f,
+                "it tried to remove network {id}, which the backend did not list in this prune"
+            ),
+            Violation::OtherKind {
+                prune: PruneKind::Containers,
+                id,
+            } => write!(
+                f,
+                "it tried to remove network {id} during a container prune"
+            ),
+            Violation::OtherKind {
+                prune: PruneKind::Networks,
+                id,
+            } => write!(
+                f,
+                "it tried to remove container {id} during a network prune"
+            ),
+            Violation::Unremoved(what) => {
+                write!(f, "it reported {what} as deleted but did not remove it")
+            }
+            Violation::SpaceOverstated { reported, removed } => write!(
+                f,
+                "it reported {reported} bytes reclaimed but the containers it removed held \
+                 {removed}"
+            ),
+            Violation::ForgedEvent { event, reclaimed } => {
+                write!(f, "it logged a `{event}` event")?;
+                if let Some(reclaimed) = reclaimed {
+                    write!(f, " claiming {reclaimed} bytes reclaimed")?;
+                }
+                f.write_str("; a plugin may log only its prune's own `prune` event, once")
+            }
+        }
+    }
+}
+
+/// Docker's status word.
+fn state_word(state: ContainerState) -> &'static str {
+    match state {
+        ContainerState::Created => "created",
+        ContainerState::Running => "running",
+        ContainerState::Paused => "paused",
+        ContainerState::Restarting => "restarting",
+        ContainerState::Removing => "removing",
+        ContainerState::Exited => "exited",
+        ContainerState::Dead => "dead",
+    }
+}
+
+/// What the backends listed and removed during one prune, and the first rule the plugin broke.
+#[derive(Debug)]
+pub struct Ledger {
+    kind: PruneKind,
+    containers: HashMap<String, ContainerState>,
+    layer_sizes: HashMap<String, i64>,
+    networks: HashMap<String, String>,
+    cluster_networks: HashMap<String, (String, bool)>,
+    /// Each removed container ID or network name, with how many times it was removed.
+    removed: HashMap<String, usize>,
+    /// The sum of the positive layer sizes of the removed containers.
+    reclaimable: u64,
+    prune_events: usize,
+    violation: Option<Violation>,
+}
+
+impl Ledger {
+    /// An empty ledger for a prune of `kind`.
+    pub fn new(kind: PruneKind) -> Ledger {
+        Ledger {
+            kind,
+            containers: HashMap::new(),
+            layer_sizes: HashMap::new(),
+            networks: HashMap::new(),
+            cluster_networks: HashMap::new(),
+            removed: HashMap::new(),
+            reclaimable: 0,
+            prune_events: 0,
+            violation: None,
+        }
+    }
+
+    /// The first rule the plugin broke, if it broke one.
+    pub fn violation(&self) -> Option<&Violation> {
+        self.violation.as_ref()
+    }
+
+    /// Notes the containers the backend listed.
+    pub fn listed_containers(&mut self, containers: &[Container]) {
+        for container in containers {
+            self.containers
+                .insert(container.id.clone(), container.state);
+        }
+    }
+
+    /// Notes a container's layer size as the backend measured it.
+    pub fn measured_layer(&mut self, id: &str, size: i64) {
+        self.layer_sizes.insert(id.to_string(), size);
+    }
+
+    /// Notes the local networks the backend listed.
+    pub fn listed_networks(&mut self, networks: &[Network]) {
+        for network in networks {
+            self.networks
+                .insert(network.id.clone(), network.name.clone());
+        }
+    }
+
+    /// Notes the swarm networks the backend listed.
+    pub fn listed_cluster_networks(&mut self, networks: &[ClusterNetwork]) {
+        for network in networks {
+            self.cluster_networks
+                .insert(network.id.clone(), (network.name.clone(), network.ingress));
+        }
+    }
+
+    /// Whether the plugin may remove container `id`; if not, the rule is recorded and Docker's
+    /// error for it returned.
+    pub fn check_container_removal(&mut self, id: &str) -> Result<(), Error> {
+        if self.kind != PruneKind::Containers {
+            return self.refuse(
+                Violation::OtherKind {
+                    prune: self.kind,
+                    id: id.to_string(),
+                },
+                Error::Forbidden("network prune cannot remove containers".to_string()),
+            );
+        }
+        let Some(&state) = self.containers.get(id) else {
+            return self.refuse(
+                Violation::UnlistedContainer(id.to_string()),
+                Error::NotFound(format!("No such container: {id}")),
+            );
+        };
+        let refusal = match state {
+            ContainerState::Running => format!(
+                "You cannot remove a running container {id}. Stop the container before \
+                 attempting removal or force remove"
+            ),
+            ContainerState::Paused => format!(
+                "You cannot remove a paused container {id}. Unpause and then stop the \
+                 container before attempting removal or force remove"
+            ),
+            ContainerState::Restarting => format!(
+                "You cannot remove a restarting container {id}. Stop the container before \
+                 attempting removal or force remove"
+            ),
+            _ => return Ok(()),
+        };
+        self.refuse(
+            Violation::ActiveContainer {
+                id: id.to_string(),
+                state,
+            },
+            Error::Conflict(refusal),
+        )
+    }
+
+    /// Notes that the backend removed container `id`.
+    pub fn removed_container(&mut self, id: &str) {
+        let size = self.layer_sizes.get(id).copied().unwrap_or(0);
+        self.reclaimable = self.reclaimable.saturating_add(size.max(0).unsigned_abs());
+        *self.removed.entry(id.to_string()).or_default() += 1;
+    }
+
+    /// Whether the plugin may remove local network `id`; if not, the rule is recorded and
+    /// Docker's error for it returned. On success, the network's name.
+    pub fn check_network_removal(&mut self, id: &str) -> Result<String, Error> {
+        self.same_kind_network(id)?;
+        let Some(name) = self.networks.get(id).cloned() else {
+            return self.refuse(
+                Violation::UnlistedNetwork(id.to_string()),
+                Error::NotFound(format!("network {id} not found")),
+            );
+        };
+        self.not_predefined(&name)?;
+        Ok(name)
+    }
+
+    /// Whether the plugin may remove swarm network `id`; if not, the rule is recorded and
+    /// Docker's error for it returned. On success, the network's name.
+    pub fn check_cluster_network_removal(&mut self, id: &str) -> Result<String, Error> {
+        self.same_kind_network(id)?;
+        let Some((name, ingress)) = self.cluster_networks.get(id).cloned() else {
+            return self.refuse(
+                Violation::UnlistedNetwork(id.to_string()),
+                Error::NotFound(format!("network {id} not found")),
+            );
+        };
+        self.not_predefined(&name)?;
+        if ingress {
+            return self.refuse(
+                Violation::IngressNetwork(name.clone()),
+                Error::Forbidden(format!(
+                    "{name} is the swarm's ingress network and cannot be pruned"
+                )),
+            );
+        }
+        Ok(name)
+    }
+
+    /// Notes that the backend removed the network named `name`.
+    pub fn removed_network(&mut self, name: String) {
+        *self.removed.entry(name).or_default() += 1;
+    }
+
+    /// Whether the plugin may log `event`: only its prune's `prune` event, once, with no actor
+    /// and a `reclaimed` attribute no larger than what it removed. A forged event is recorded.
+    pub fn check_event(&mut self, event: &Event) -> bool {
+        let reclaimed = event
+            .attributes
+            .iter()
+            .find(|label| label.key == "reclaimed")
+            .map(|label| label.value.clone());
+        let honest_reclaimed = match &reclaimed {
+            Some(value) => value
+                .parse::<u64>()
+                .is_ok_and(|bytes| bytes <= self.reclaimable),
+            None => false,
+        };
+        let allowed = event.kind == self.kind.event_type()
+            && event.action == "prune"
+            && event.actor_id.is_empty()
+            && event.attributes.len() == 1
+            && honest_reclaimed
+            && self.prune_events == 0;
+        if allowed {
+            self.prune_events += 1;
+        } else {
+            self.record(Violation::ForgedEvent {
+                event: format!("{} {}", event.kind, event.action),
+                reclaimed,
+            });
+        }
+        allowed
+    }
+
+    /// Checks a container report: every ID removed in this prune (at most as often as it was
+    /// removed) and no more space than the removed layers held.
+    pub fn check_container_report<'a>(
+        &self,
+        ids: impl IntoIterator<Item = &'a str>,
+        space_reclaimed: u64,
+    ) -> Result<(), Violation> {
+        self.check_reported(ids)?;
+        if space_reclaimed > self.reclaimable {
+            return Err(Violation::SpaceOverstated {
+                reported: space_reclaimed,
+                removed: self.reclaimable,
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks a network report: every name removed in this prune, at most as often as
+    /// networks of that name were removed.
+    pub fn check_network_report<'a>(
+        &self,
+        names: impl IntoIterator<Item = &'a str>,
+    ) -> Result<(), Violation> {
+        self.check_reported(names)
+    }
+
+    fn check_reported<'a>(
+        &self,
+        entries: impl IntoIterator<Item = &'a str>,
+    ) -> Result<(), Violation> {
+        let mut left = self.removed.clone();
+        for entry in entries {
+            match left.get_mut(entry) {
+                Some(count) if *count > 0 => *count -= 1,
+                _ => return Err(Violation::Unremoved(entry.to_string())),
+            }
+        }
+        Ok(())
+    }
+
+    fn same_kind_network(&mut self, id: &str) -> Result<(), Error> {
+        if self.kind == PruneKind::Networks {
+            return Ok(());
+        }
+        self.refuse(
+            Violation::OtherKind {
+                prune: self.kind,
+                id: id.to_string(),
+            },
+            Error::Forbidden("container prune cannot remove networks".to_string()),
+        )
+    }
+
+    fn not_predefined(&mut self, name: &str) -> Result<(), Error> {
+        if !PREDEFINED_NETWORKS.contains(&name) {
+            return Ok(());
+        }
+        self.refuse(
+            Violation::PredefinedNetwork(name.to_string()),
+            Error::Forbidden(format!(
+                "{name} is a pre-defined network and cannot be removed"
+            )),
+        )
+    }
+
+    fn refuse<T>(&mut self, violation: Violation, error: Error) -> Result<T, Error> {
+        self.record(violation);
+        Err(error)
+    }
+
+    fn record(&mut self, violation: Violation) {
+        self.violation.get_or_insert(violation);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bindings::{Label, Timestamp};
+
+    fn container(id: &str, state: ContainerState) -> Container {
+        Container {
+            id: id.to_string(),
+            names: Vec::new(),
+            created: Timestamp {
+                seconds: 0,
+                nanoseconds: 0,
+            },
+            state,
+            labels: Vec::new(),
+        }
+    }
+
+    fn prune_event(kind: &str, reclaimed: &str) -> Event {
+        Event {
+            kind: kind.to_string(),
+            action: "prune".to_string(),
+            actor_id: String::new(),
+            attributes: vec![Label {
+                key: "reclaimed".to_string(),
+                value: reclaimed.to_string(),
+            }],
+        }
+    }
+
+    /// A container prune that listed `a` (100 bytes) and removed it.
+    fn removed_a() -> Ledger {
+        let mut ledger = Ledger::new(PruneKind::Containers);
+        ledger.listed_containers(&[container("a", ContainerState::Exited)]);
+        ledger.measured_layer("a", 100);
+        assert_eq!(ledger.check_container_removal("a"), Ok(()));
+        ledger.removed_container("a");
+        ledger
+    }
+
+    #[test]
+    fn a_report_may_not_claim_more_space_than_the_removed_layers_held() {
+        let ledger = removed_a();
+
+        assert_eq!(ledger.check_container_report(["a"], 100), Ok(()));
+        assert_eq!(
+            ledger.check_container_report(["a"], 101),
+            Err(Violation::SpaceOverstated {
+                reported: 101,
+                removed: 100,
+            })
+        );
+        assert_eq!(
+            ledger.check_container_report(["a", "a"], 0),
+            Err(Violation::Unremoved("a".to_string()))
+        );
+    }
+
+    #[test]
+    fn only_one_prune_event_of_the_prune_s_kind_with_an_honest_size_is_logged() {
+        let mut ledger = removed_a();
+
+        assert!(!ledger.check_event(&prune_event("network", "0")));
+        assert!(!ledger.check_event(&prune_event("container", "101")));
+        assert!(ledger.check_event(&prune_event("container", "100")));
+        assert!(!ledger.check_event(&prune_event("container", "100")));
+        assert_eq!(
+            ledger.violation(),
+            Some(&Violation::ForgedEvent {
+                event: "network prune".to_string(),
+                reclaimed: Some("0".to_string()),
+            })
+        );
+    }
+
+    #[test]
+    fn a_container_prune_cannot_remove_networks() {
+        let mut ledger = Ledger::new(PruneKind::Containers);
+
+        assert_eq!(
+            ledger.check_network_removal("n1"),
+            Err(Error::Forbidden(
+                "container prune cannot remove networks".to_string()
+            ))
+        );
+        assert_eq!(
+            ledger.violation().map(ToString::to_string),
+            Some("it tried to remove network n1 during a container prune".to_string())
+        );
+    }
+}

@@ -1,0 +1,52 @@
+//! What one prune may consume. Every limit has a safe default; crossing one ends that prune with
+//! [`PruneError::Plugin`](crate::PruneError::Plugin) naming the limit, and the next prune runs
+//! as usual.
+
+use std::time::Duration;
+
+/// Resource limits for one prune: one instantiation of the component and one call of it.
+///
+/// The defaults leave the built-in component room for daemons far larger than real ones (a
+/// hundred thousand containers use under a tenth of each) while bounding what a hostile plugin
+/// can take from the daemon.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Maximum size of each of the component's linear memories, in bytes.
+    pub memory_bytes: usize,
+    /// Maximum number of elements of each of the component's tables.
+    pub table_elements: usize,
+    /// CPU time of the thread running the prune, from instantiation to the end of the call;
+    /// backend work done on that thread counts, waiting for a remote daemon does not. Checked
+    /// at every epoch tick (10 ms).
+    pub cpu_time: Duration,
+    /// Fuel (about one unit per WebAssembly instruction), for limits that must not depend on
+    /// the machine's speed; `None` leaves the CPU time limit alone in charge. Metering fuel
+    /// costs about a third more instructions, so a prune with a fuel limit runs the component
+    /// compiled for a second, fuel-metering engine (compiled the first time one is asked for).
+    pub fuel: Option<u64>,
+    /// Backend calls: each call of an import counts one, and a `list` one more per object it
+    /// returns, since its cost grows with them.
+    pub backend_calls: u64,
+    /// Entries (container IDs or network names) of the report the plugin returns.
+    pub report_entries: usize,
+    /// Bytes of all the strings of the report the plugin returns.
+    pub report_bytes: usize,
+    /// Bytes of any one string the plugin hands the host: an ID to remove, a warning, an event
+    /// field, the message of an error it returns.
+    pub message_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            memory_bytes: 256 << 20,
+            table_elements: 100_000,
+            cpu_time: Duration::from_secs(10),
+            fuel: None,
+            backend_calls: 1_000_000,
+            report_entries: 1_000_000,
+            report_bytes: 64 << 20,
+            message_bytes: 64 << 10,
+        }
+    }
+}

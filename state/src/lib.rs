@@ -1,0 +1,23 @@
+//! The daemon state that pruner's state-file backends serve: the state file's JSON schema
+//! ([`State`]), Docker's behaviour over it ([`rules`]: what removal refuses, with Docker's
+//! texts, and the `destroy` events), Docker's event message ([`EventMessage`]) and the file's
+//! atomic rewrite ([`file`]).
+//!
+//! Plain Rust that compiles natively, for the wasmtime host's in-memory and state-file backends,
+//! and for `wasm32-wasip2`, for the backend component; so both serve the same file the same way.
+
+pub mod clock;
+pub mod error;
+pub mod events;
+pub mod file;
+pub mod rules;
+pub mod state;
+pub mod status;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::Error;
+pub use events::{Actor, EventMessage};
+pub use state::{
+    ClusterNetworkRecord, ClusterRecord, ContainerRecord, Failures, NetworkRecord, State,
+};
+pub use status::{ContainerState, StatusWord};
