@@ -44,3 +44,9 @@ fuzz seconds="600":
 # What the sandbox (limits, metering, host rules) costs the built-in component: a 100k-container prune.
 sandbox-cost:
     cargo run --release -q -p pruner --example sandbox_cost
+
+# What the sandbox costs, as the README's performance table: the component against the same rules
+# compiled natively, instantiation, CLI cold start, growth and peak memory (release, about a minute).
+bench:
+    cargo build --release -q -p pruner --bin pruner
+    cargo run --release -q -p pruner-bench

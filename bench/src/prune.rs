@@ -92,3 +92,17 @@ pub fn backends(daemon: &Arc<BenchDaemon>) -> Backends {
         .with_clock(Arc::new(FixedClock(workload::now())))
         .with_log(daemon.clone())
 }
+
+#[cfg(test)]
+mod tests {
+    use pruner::{PruneComponent, Pruner};
+
+    /// What every benchmark asserts before timing: the component and the native rules remove
+    /// the same objects of the benchmarks' daemons.
+    #[test]
+    fn the_component_and_the_native_rules_agree_on_the_workloads() {
+        let pruner = Pruner::new(PruneComponent::builtin().expect("the component compiles"));
+        assert!(super::containers(&pruner, 300, 1).removed > 0);
+        assert!(super::networks(&pruner, 300, 30, 1).removed > 0);
+    }
+}

@@ -126,13 +126,13 @@ fn labels(index: usize) -> Vec<Label> {
         ),
         label("maintainer", "team@example.com".to_string()),
     ];
-    if index % 5 != 0 {
+    if !index.is_multiple_of(5) {
         labels.push(label(
             "com.docker.compose.project",
             format!("project{}", index % 20),
         ));
     }
-    if index % 10 == 0 {
+    if index.is_multiple_of(10) {
         labels.push(label("keep", "true".to_string()));
     }
     labels

@@ -7,7 +7,8 @@ use std::sync::{Arc, LazyLock, OnceLock};
 use wasmtime::component::{HasSelf, Instance, InstancePre, Linker};
 use wasmtime::error::Context;
 use wasmtime::{
-    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, UpdateDeadline,
+    Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store,
+    UpdateDeadline,
 };
 
 use crate::backend::Backends;
@@ -41,24 +42,37 @@ fn engine(fuel: bool) -> Engine {
     let mut config = Config::new();
     config.epoch_interruption(true).consume_fuel(fuel);
     config.allocation_strategy(pool());
-    let engine = Engine::new(&config).expect("pruner's engine configuration is valid");
+    let engine = Engine::new(&config)
+        .or_else(|_| {
+            // The pool's address space could not be reserved (a tight `ulimit -v`, valgrind).
+            config.allocation_strategy(InstanceAllocationStrategy::OnDemand);
+            Engine::new(&config)
+        })
+        .expect("pruner's engine configuration is valid");
     ticker::start(&engine).expect("start the epoch ticker thread");
     engine
 }
 
-/// Instances come from a pool of slots reserved once, not from fresh mappings: instantiation
-/// takes about a third of the time. A slot's memory may grow to the whole 4 GiB of wasm32 and
-/// its table to the default table limit, so that [`Limits`] bound a prune, not the pool
-/// (wasmtime's defaults otherwise: 1,000 instances at once, one memory and one table per core
-/// module).
+/// Instances come from a pool of slots reserved once, not from fresh mappings, and a slot is
+/// made pristine again by resetting only the pages the last prune dirtied (found with Linux's
+/// `PAGEMAP_SCAN` where the kernel has it), those of the first [`KEEP_RESIDENT`] bytes with
+/// `memset` rather than a system call: instantiation takes about a third of the time. A slot's
+/// memory may grow to the whole 4 GiB of wasm32 and its table to the default table limit, so
+/// that [`Limits`] bound a prune, not the pool (wasmtime's defaults otherwise: 1,000 instances
+/// at once, one memory and one table per core module). Where the pool's address space (4 GiB
+/// per memory slot) cannot be reserved, instances are allocated on demand instead.
 fn pool() -> InstanceAllocationStrategy {
     let mut pool = PoolingAllocationConfig::new();
     pool.table_elements(Limits::default().table_elements)
-        .pagemap_scan(wasmtime::Enabled::Auto)
-        .linear_memory_keep_resident(2 << 20)
-        .table_keep_resident(64 << 10);
+        .pagemap_scan(Enabled::Auto)
+        .linear_memory_keep_resident(KEEP_RESIDENT)
+        .table_keep_resident(KEEP_RESIDENT);
     InstanceAllocationStrategy::Pooling(pool)
 }
+
+/// The bytes of a memory or table slot kept resident between two prunes: more than the
+/// built-in component's stack, data and start-up heap.
+const KEEP_RESIDENT: usize = 2 << 20;
 
 /// A compiled prune component; cheap to clone and share between threads.
 #[derive(Clone)]
