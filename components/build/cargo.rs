@@ -1,10 +1,12 @@
 //! The nested cargo that builds the three components for `wasm32-wasip2`.
 
 use std::collections::BTreeSet;
-use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+#[path = "../../build-support/nested_cargo.rs"]
+mod nested;
+use nested::nested_cargo;
 
 const TARGET: &str = "wasm32-wasip2";
 /// The workspace profile for components (see the root Cargo.toml): small and fast.
@@ -23,8 +25,7 @@ pub struct Built {
 /// Builds the components of the workspace at `root` into `target_dir` with one nested cargo
 /// and asks cargo to rerun the build script when any of their local sources changes.
 pub fn build(root: &Path, target_dir: &Path) -> Built {
-    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(cargo);
+    let mut command = nested_cargo(target_dir);
     command
         .args(["build", "--profile", PROFILE, "--target", TARGET])
         .args([
@@ -36,21 +37,7 @@ pub fn build(root: &Path, target_dir: &Path) -> Built {
             "pruner-frontend",
         ])
         .arg("--manifest-path")
-        .arg(root.join("Cargo.toml"))
-        // Its own target dir: sharing the outer one deadlocks on cargo's lock.
-        .env("CARGO_TARGET_DIR", target_dir);
-    // Flags meant for the host must not reach the wasm build.
-    for var in [
-        "CARGO_ENCODED_RUSTFLAGS",
-        "RUSTFLAGS",
-        "CARGO_BUILD_TARGET",
-        "CARGO_BUILD_RUSTFLAGS",
-        "RUSTC_WORKSPACE_WRAPPER",
-        "CARGO_PRIMARY_PACKAGE",
-        "CARGO_MAKEFLAGS",
-    ] {
-        command.env_remove(var);
-    }
+        .arg(root.join("Cargo.toml"));
     let status = command.status().expect("run cargo for the components");
     assert!(
         status.success(),
