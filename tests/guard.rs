@@ -143,6 +143,31 @@ impl ContainerStore for CancellingContainers {
     }
 }
 
+/// The daemon's containers; cancels the prune while measuring the layer of `measured`, that is
+/// after the prune's check and before the container's removal.
+struct CancelledWhileMeasuring {
+    daemon: Arc<MemoryDaemon>,
+    cancel: Cancellation,
+    measured: String,
+}
+
+impl ContainerStore for CancelledWhileMeasuring {
+    fn list(&self) -> Result<Vec<Container>, Error> {
+        ContainerStore::list(&*self.daemon)
+    }
+
+    fn layer_size(&self, id: &str) -> Result<i64, Error> {
+        if id == self.measured {
+            self.cancel.cancel();
+        }
+        self.daemon.layer_size(id)
+    }
+
+    fn remove(&self, id: &str) -> Result<(), Error> {
+        ContainerStore::remove(&*self.daemon, id)
+    }
+}
+
 /// The daemon's local networks; cancels the prune once `after` networks are removed.
 struct CancellingNetworks {
     daemon: Arc<MemoryDaemon>,
@@ -494,6 +519,40 @@ fn a_container_prune_cancelled_after_two_removals_reports_them_without_a_prune_e
         ]
     );
     assert!(!daemon.pruner.guard().is_held());
+}
+
+#[test]
+fn a_removal_under_way_when_the_prune_is_cancelled_completes_and_is_reported() {
+    let daemon = TestDaemon::new(State {
+        containers: (1..=3)
+            .map(|n| exited(&format!("c{n}"), &format!("2026-11-27T0{n}:00:00Z")))
+            .collect(),
+        ..State::default()
+    });
+    let cancel = Cancellation::default();
+    let backends = Backends {
+        containers: Arc::new(CancelledWhileMeasuring {
+            daemon: daemon.daemon.clone(),
+            cancel: cancel.clone(),
+            measured: id("c2"),
+        }),
+        ..daemon.backends.clone()
+    };
+
+    let report = daemon
+        .pruner
+        .prune_containers(&backends, &Filters::new(), &cancel);
+
+    assert_eq!(report, Ok(container_report(&["c3", "c2"])));
+    assert_eq!(daemon.container_names(), ["c1"]);
+    assert_eq!(daemon.warnings(), Vec::<String>::new());
+    assert_eq!(
+        daemon.events(),
+        [
+            destroyed("container", &id("c3")),
+            destroyed("container", &id("c2")),
+        ]
+    );
 }
 
 #[test]

@@ -24,3 +24,72 @@ impl Cancellation {
         self.0.load(Ordering::Acquire)
     }
 }
+
+/// The host's side of a cancellation during one prune. Removals stop once the prune is
+/// cancelled, whether or not the plugin checks, except the one removal the plugin started
+/// after a check that told it to go on: like Docker's, a removal in progress does not watch
+/// the request's context, so a signal between the check and the removal lets it finish.
+#[derive(Debug)]
+pub(crate) struct CancelGate {
+    cancel: Cancellation,
+    /// The plugin's last check found the prune not cancelled, and it removed nothing since.
+    cleared: bool,
+}
+
+impl CancelGate {
+    /// The gate of a prune cancelled through `cancel`.
+    pub(crate) fn new(cancel: Cancellation) -> CancelGate {
+        CancelGate {
+            cancel,
+            cleared: false,
+        }
+    }
+
+    /// The plugin's check: whether the prune is cancelled.
+    pub(crate) fn check(&mut self) -> bool {
+        let cancelled = self.cancel.is_cancelled();
+        self.cleared = !cancelled;
+        cancelled
+    }
+
+    /// Whether the plugin may remove one object now: the prune is not cancelled, or this is
+    /// the removal its last check cleared.
+    pub(crate) fn admit_removal(&mut self) -> bool {
+        let admitted = self.cleared || !self.cancel.is_cancelled();
+        self.cleared = false;
+        admitted
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_removal_cleared_before_the_cancellation_still_runs() {
+        let cancel = Cancellation::default();
+        let mut gate = CancelGate::new(cancel.clone());
+        assert!(!gate.check());
+        cancel.cancel();
+        assert!(gate.admit_removal());
+        assert!(!gate.admit_removal());
+    }
+
+    #[test]
+    fn no_removal_runs_after_a_check_that_saw_the_cancellation() {
+        let cancel = Cancellation::default();
+        let mut gate = CancelGate::new(cancel.clone());
+        cancel.cancel();
+        assert!(gate.check());
+        assert!(!gate.admit_removal());
+    }
+
+    #[test]
+    fn a_plugin_that_never_checks_removes_nothing_after_the_cancellation() {
+        let cancel = Cancellation::default();
+        let mut gate = CancelGate::new(cancel.clone());
+        assert!(gate.admit_removal());
+        cancel.cancel();
+        assert!(!gate.admit_removal());
+    }
+}

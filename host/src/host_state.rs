@@ -12,7 +12,7 @@ use crate::bindings::pruner::api::{
     cluster, container_store, daemon, events, network_controller, types,
 };
 use crate::bindings::{ClockReading, ClusterNetwork, Container, Error, Event, Network};
-use crate::cancel::Cancellation;
+use crate::cancel::{CancelGate, Cancellation};
 use crate::clock;
 use crate::events::{Actor, EventMessage};
 use crate::invariants::{Ledger, PruneKind};
@@ -27,7 +27,7 @@ const CANCELED: &str = "context canceled";
 /// What the component's imports act on during one prune.
 pub struct HostState {
     backends: Backends,
-    cancel: Cancellation,
+    cancel: CancelGate,
     limiter: Limiter,
     meter: Meter,
     ledger: Ledger,
@@ -52,7 +52,7 @@ impl HostState {
     ) -> HostState {
         HostState {
             backends,
-            cancel,
+            cancel: CancelGate::new(cancel),
             limiter: Limiter::new(&limits),
             meter: Meter::start(limits),
             ledger: Ledger::new(kind),
@@ -107,9 +107,9 @@ impl HostState {
     }
 
     /// Docker's error for a removal asked after the prune was cancelled; the host stops
-    /// removing at cancellation whether or not the plugin checks for it.
-    fn refuse_if_cancelled(&self) -> Result<(), Error> {
-        if self.cancel.is_cancelled() {
+    /// removing at cancellation whether or not the plugin checks for it ([`CancelGate`]).
+    fn refuse_if_cancelled(&mut self) -> Result<(), Error> {
+        if !self.cancel.admit_removal() {
             return Err(Error::System(CANCELED.to_string()));
         }
         Ok(())
@@ -247,7 +247,7 @@ impl daemon::Host for HostState {
 
     fn cancelled(&mut self) -> Import<bool> {
         self.call()?;
-        Ok(self.cancel.is_cancelled())
+        Ok(self.cancel.check())
     }
 
     fn warn(&mut self, message: String) -> Import<()> {
