@@ -9,8 +9,9 @@
 //! the first rule broken, even if the plugin carried on and returned a report. What the plugin
 //! removed within the rules stays removed. The built-in component never breaks a rule.
 
-use std::collections::HashMap;
 use std::fmt;
+
+use foldhash::{HashMap, HashMapExt};
 
 use crate::bindings::{ClusterNetwork, Container, ContainerState, Error, Event, Network};
 
@@ -152,16 +153,28 @@ fn state_word(state: ContainerState) -> &'static str {
     }
 }
 
+/// A container the backend listed in this prune, keyed by its ID in the ledger.
+#[derive(Debug)]
+struct ListedContainer {
+    /// Its state when listed.
+    state: ContainerState,
+    /// Its layer size as the backend last measured it; 0 until measured.
+    layer: i64,
+    /// How many times the backend removed it.
+    removed: usize,
+}
+
 /// What the backends listed and removed during one prune, and the first rule the plugin broke.
+/// Maps use foldhash: they are filled with every object listed, so hashing dominates their
+/// cost, and their keys come from the backend, not from the plugin.
 #[derive(Debug)]
 pub struct Ledger {
     kind: PruneKind,
-    containers: HashMap<String, ContainerState>,
-    layer_sizes: HashMap<String, i64>,
+    containers: HashMap<String, ListedContainer>,
     networks: HashMap<String, String>,
     cluster_networks: HashMap<String, (String, bool)>,
-    /// Each removed container ID or network name, with how many times it was removed.
-    removed: HashMap<String, usize>,
+    /// Each removed network name, with how many times a network of that name was removed.
+    removed_networks: HashMap<String, usize>,
     /// The sum of the positive layer sizes of the removed containers.
     reclaimable: u64,
     prune_events: usize,
@@ -174,10 +187,9 @@ impl Ledger {
         Ledger {
             kind,
             containers: HashMap::new(),
-            layer_sizes: HashMap::new(),
             networks: HashMap::new(),
             cluster_networks: HashMap::new(),
-            removed: HashMap::new(),
+            removed_networks: HashMap::new(),
             reclaimable: 0,
             prune_events: 0,
             violation: None,
@@ -191,15 +203,24 @@ impl Ledger {
 
     /// Notes the containers the backend listed.
     pub fn listed_containers(&mut self, containers: &[Container]) {
+        self.containers.reserve(containers.len());
         for container in containers {
             self.containers
-                .insert(container.id.clone(), container.state);
+                .entry(container.id.clone())
+                .and_modify(|listed| listed.state = container.state)
+                .or_insert(ListedContainer {
+                    state: container.state,
+                    layer: 0,
+                    removed: 0,
+                });
         }
     }
 
-    /// Notes a container's layer size as the backend measured it.
+    /// Notes a listed container's layer size as the backend measured it.
     pub fn measured_layer(&mut self, id: &str, size: i64) {
-        self.layer_sizes.insert(id.to_string(), size);
+        if let Some(container) = self.containers.get_mut(id) {
+            container.layer = size;
+        }
     }
 
     /// Notes the local networks the backend listed.
@@ -230,7 +251,7 @@ impl Ledger {
                 Error::Forbidden("network prune cannot remove containers".to_string()),
             );
         }
-        let Some(&state) = self.containers.get(id) else {
+        let Some(state) = self.containers.get(id).map(|container| container.state) else {
             return self.refuse(
                 Violation::UnlistedContainer(id.to_string()),
                 Error::NotFound(format!("No such container: {id}")),
@@ -260,11 +281,14 @@ impl Ledger {
         )
     }
 
-    /// Notes that the backend removed container `id`.
+    /// Notes that the backend removed container `id`, which
+    /// [`check_container_removal`](Self::check_container_removal) allowed.
     pub fn removed_container(&mut self, id: &str) {
-        let size = self.layer_sizes.get(id).copied().unwrap_or(0);
-        self.reclaimable = self.reclaimable.saturating_add(size.max(0).unsigned_abs());
-        *self.removed.entry(id.to_string()).or_default() += 1;
+        if let Some(container) = self.containers.get_mut(id) {
+            container.removed += 1;
+            let size = container.layer.max(0).unsigned_abs();
+            self.reclaimable = self.reclaimable.saturating_add(size);
+        }
     }
 
     /// Whether the plugin may remove local network `id`; if not, the rule is recorded and
@@ -305,7 +329,7 @@ impl Ledger {
 
     /// Notes that the backend removed the network named `name`.
     pub fn removed_network(&mut self, name: String) {
-        *self.removed.entry(name).or_default() += 1;
+        *self.removed_networks.entry(name).or_default() += 1;
     }
 
     /// Whether the plugin may log `event`: only its prune's `prune` event, once, with no actor
@@ -346,7 +370,11 @@ impl Ledger {
         ids: impl IntoIterator<Item = &'a str>,
         space_reclaimed: u64,
     ) -> Result<(), Violation> {
-        self.check_reported(ids)?;
+        check_reported(ids, |id| {
+            self.containers
+                .get(id)
+                .map_or(0, |container| container.removed)
+        })?;
         if space_reclaimed > self.reclaimable {
             return Err(Violation::SpaceOverstated {
                 reported: space_reclaimed,
@@ -362,21 +390,9 @@ impl Ledger {
         &self,
         names: impl IntoIterator<Item = &'a str>,
     ) -> Result<(), Violation> {
-        self.check_reported(names)
-    }
-
-    fn check_reported<'a>(
-        &self,
-        entries: impl IntoIterator<Item = &'a str>,
-    ) -> Result<(), Violation> {
-        let mut left = self.removed.clone();
-        for entry in entries {
-            match left.get_mut(entry) {
-                Some(count) if *count > 0 => *count -= 1,
-                _ => return Err(Violation::Unremoved(entry.to_string())),
-            }
-        }
-        Ok(())
+        check_reported(names, |name| {
+            self.removed_networks.get(name).copied().unwrap_or(0)
+        })
     }
 
     fn same_kind_network(&mut self, id: &str) -> Result<(), Error> {
@@ -412,6 +428,23 @@ impl Ledger {
     fn record(&mut self, violation: Violation) {
         self.violation.get_or_insert(violation);
     }
+}
+
+/// Checks that each reported entry was removed at least as many times as it is reported,
+/// `removals` giving how many times an entry was removed.
+fn check_reported<'a>(
+    entries: impl IntoIterator<Item = &'a str>,
+    removals: impl Fn(&str) -> usize,
+) -> Result<(), Violation> {
+    let mut reported: HashMap<&str, usize> = HashMap::new();
+    for entry in entries {
+        let count = reported.entry(entry).or_default();
+        *count += 1;
+        if *count > removals(entry) {
+            return Err(Violation::Unremoved(entry.to_string()));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
