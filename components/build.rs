@@ -1,4 +1,4 @@
-//! Builds pruner's three wasm components with one nested cargo (own target dir, host flags
+//! Builds pruner's three wasm components with nested cargos (own target dir, host flags
 //! scrubbed; see `build/cargo.rs`) and composes them with wac-graph (`build/compose.rs`):
 //!
 //! - `pruner-cli.wasm`: the command-line front end, the prune component and the state-file

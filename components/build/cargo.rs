@@ -1,4 +1,4 @@
-//! The nested cargo that builds the three components for `wasm32-wasip2`.
+//! The nested cargos that build the three components for `wasm32-wasip2`.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -22,28 +22,13 @@ pub struct Built {
     pub frontend: PathBuf,
 }
 
-/// Builds the components of the workspace at `root` into `target_dir` with one nested cargo
-/// and asks cargo to rerun the build script when any of their local sources changes.
+/// Builds the components of the workspace at `root` into `target_dir` and asks cargo to rerun
+/// the build script when any of their local sources changes. The prune component is built by
+/// a cargo of its own: built together with the others, cargo would unify its `no_std`
+/// dependencies (chrono) with theirs, which turn `std` on.
 pub fn build(root: &Path, target_dir: &Path) -> Built {
-    let mut command = nested_cargo(target_dir);
-    command
-        .args(["build", "--profile", PROFILE, "--target", TARGET])
-        .args([
-            "-p",
-            "pruner-guest",
-            "-p",
-            "pruner-backend",
-            "-p",
-            "pruner-frontend",
-        ])
-        .arg("--manifest-path")
-        .arg(root.join("Cargo.toml"));
-    let status = command.status().expect("run cargo for the components");
-    assert!(
-        status.success(),
-        "building the wasm components failed (see cargo's output above); if the {TARGET} \
-         target is missing, run `rustup target add {TARGET}`"
-    );
+    cargo_build(root, target_dir, &["pruner-guest"]);
+    cargo_build(root, target_dir, &["pruner-backend", "pruner-frontend"]);
 
     let artifacts = target_dir.join(TARGET).join(PROFILE);
     let built = Built {
@@ -58,6 +43,22 @@ pub fn build(root: &Path, target_dir: &Path) -> Built {
         rerun_if_changed(&root.join(path));
     }
     built
+}
+
+/// Builds `packages` of the workspace at `root` for the components' target and profile.
+fn cargo_build(root: &Path, target_dir: &Path, packages: &[&str]) {
+    let mut command = nested_cargo(target_dir);
+    command.args(["build", "--profile", PROFILE, "--target", TARGET]);
+    for package in packages {
+        command.args(["-p", package]);
+    }
+    command.arg("--manifest-path").arg(root.join("Cargo.toml"));
+    let status = command.status().expect("run cargo for the components");
+    assert!(
+        status.success(),
+        "building the wasm components failed (see cargo's output above); if the {TARGET} \
+         target is missing, run `rustup target add {TARGET}`"
+    );
 }
 
 /// Asks cargo to rerun the build script when a source file under `root` that the artifact's

@@ -8,10 +8,10 @@
 //! of many objects (dropping the listed objects alone is a million `free`s at 100,000
 //! containers), at the price of a peak memory closer to the sum of all allocations.
 
-use std::alloc::{GlobalAlloc, Layout};
-use std::arch::wasm32;
-use std::cell::Cell;
-use std::ptr;
+use core::alloc::{GlobalAlloc, Layout};
+use core::arch::wasm32;
+use core::cell::Cell;
+use core::ptr;
 
 /// WebAssembly's page size.
 const PAGE: usize = 64 * 1024;
@@ -125,4 +125,39 @@ unsafe impl GlobalAlloc for Arena {
         unsafe { ptr::copy_nonoverlapping(block, moved as *mut u8, layout.size().min(new_size)) };
         moved as *mut u8
     }
+}
+
+/// The canonical ABI's allocator, through which the host copies strings and lists into the
+/// component (neither std's nor wit-bindgen's is linked into a `no_std` wasip2 component).
+/// Failing to allocate traps: a null pointer would be taken for address 0.
+#[unsafe(no_mangle)]
+unsafe extern "C" fn cabi_realloc(
+    block: *mut u8,
+    old_size: usize,
+    align: usize,
+    new_size: usize,
+) -> *mut u8 {
+    if old_size == 0 && new_size == 0 {
+        return align as *mut u8;
+    }
+    let Ok(layout) = Layout::from_size_align(old_size.max(new_size), align) else {
+        wasm32::unreachable()
+    };
+    // SAFETY: a non-empty old block is one this allocator handed out for `old_size` bytes at
+    // `align` (the host only gives back what it asked for); sizes and alignment are checked.
+    let moved = unsafe {
+        if old_size == 0 {
+            ARENA.alloc(layout)
+        } else {
+            ARENA.realloc(
+                block,
+                Layout::from_size_align_unchecked(old_size, align),
+                new_size,
+            )
+        }
+    };
+    if moved.is_null() {
+        wasm32::unreachable()
+    }
+    moved
 }

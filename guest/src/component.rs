@@ -9,6 +9,8 @@ use crate::model::{
     Network, NetworkPruneReport, Reference,
 };
 use crate::{containers, networks};
+use alloc::string::ToString;
+use alloc::vec::Vec;
 
 wit_bindgen::generate!({
     path: "../wit",
@@ -17,6 +19,18 @@ wit_bindgen::generate!({
 
 use exports::pruner::api::prune;
 use pruner::api::{cluster, container_store, daemon, events, network_controller, types};
+
+// `memcmp` and the other C string functions that `core` calls come from the C library
+// (wasi-libc), which `std` would link; only those functions are taken from it.
+#[link(name = "c")]
+unsafe extern "C" {}
+
+/// A panic ends the prune with a trap (`unreachable`), which the host reports; the rules never
+/// panic, and without `std` there is no stderr to print a message to.
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
 /// The component's export.
 struct Component;

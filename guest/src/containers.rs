@@ -6,6 +6,7 @@ use crate::filters::Filters;
 use crate::labels::PruneLabels;
 use crate::model::{ContainerPruneReport, Event, Label};
 use crate::until::{is_newer, until_from_filters};
+use alloc::{format, string::String, string::ToString, vec};
 
 /// The filter keys container prune accepts.
 pub const ACCEPTED_FILTERS: [&str; 3] = ["label", "label!", "until"];
@@ -25,7 +26,7 @@ pub fn prune_containers(
     let labels = PruneLabels::new(filters);
 
     let mut containers = daemon.list_containers()?;
-    containers.sort_by_key(|c| std::cmp::Reverse(c.created));
+    containers.sort_by_key(|c| core::cmp::Reverse(c.created));
 
     let mut report = ContainerPruneReport::default();
     for container in &containers {

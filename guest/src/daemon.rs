@@ -3,6 +3,7 @@
 
 use crate::error::Error;
 use crate::model::{ClusterNetwork, Container, Event, Network, Reference};
+use alloc::vec::Vec;
 
 /// The daemon a prune runs against.
 pub trait Daemon {

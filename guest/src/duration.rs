@@ -2,6 +2,7 @@
 //! moby's `GetTimestamp` tries first on an `until` value.
 
 use crate::go_time::quote;
+use alloc::{format, string::String};
 
 /// 2^63, the largest magnitude a duration can have (reached only by a negative one).
 const MAX_MAGNITUDE: u64 = 1 << 63;

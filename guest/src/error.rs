@@ -1,6 +1,7 @@
 //! Docker's error classes (moby `errdefs`) with Docker's message texts.
 
-use std::fmt;
+use alloc::string::String;
+use core::fmt;
 
 /// An error of the prune rules or of a backend, classed as Docker classes it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,4 +37,4 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}

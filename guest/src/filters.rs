@@ -2,7 +2,8 @@
 //! it: validation against the accepted keys, `MatchKVList` and the prune-specific `label!` rule
 //! (`matchLabels` in `daemon/prune.go`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::{borrow::ToOwned, format, string::String, vec::Vec};
 
 use crate::error::Error;
 use crate::labels::{KvList, PruneLabels};

@@ -8,6 +8,7 @@
 //! offset is not range-checked (`+99:99` is accepted); an element that fails to parse is reported
 //! with the input from that element's start on.
 
+use alloc::{format, string::String};
 use chrono::{NaiveDate, NaiveTime};
 
 use crate::model::Instant;
@@ -214,7 +215,7 @@ impl Element {
 /// `value` if it lies in `range`, else the range error for `what`.
 fn in_range(
     value: u32,
-    range: std::ops::RangeInclusive<u32>,
+    range: core::ops::RangeInclusive<u32>,
     what: &'static str,
 ) -> Result<u32, Failure> {
     if range.contains(&value) {

@@ -3,6 +3,7 @@
 
 use crate::filters::Filters;
 use crate::model::Label;
+use alloc::vec::Vec;
 
 /// One filter key's values as `MatchKVList` matches them against an object's labels.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,6 +2,13 @@
 //!
 //! The same code runs natively and, through the thin glue in `component`, as a `wasm32-wasip2`
 //! component whose imports are the daemon's backends.
+//!
+//! On wasm32 the crate is `no_std` (with `alloc`): the component then needs nothing from WASI,
+//! only pruner's own imports, which keeps it small and quick to instantiate.
+
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
+extern crate alloc;
 
 #[cfg(target_arch = "wasm32")]
 mod arena;

@@ -1,6 +1,8 @@
 //! The plain-Rust objects the prune rules work on: the daemon's containers and networks as the
 //! WIT contract describes them, independent of wit-bindgen so that the rules compile natively.
 
+use alloc::{string::String, vec::Vec};
+
 /// An instant with nanosecond precision (Go's `time.Time` without a zone).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Instant {

@@ -6,6 +6,7 @@ use crate::filters::Filters;
 use crate::labels::PruneLabels;
 use crate::model::{Event, Label, NetworkPruneReport};
 use crate::until::{is_newer, until_from_filters};
+use alloc::{format, string::String, string::ToString, vec, vec::Vec};
 
 /// The filter keys network prune accepts.
 pub const ACCEPTED_FILTERS: [&str; 3] = ["label", "label!", "until"];

@@ -4,6 +4,9 @@
 use crate::duration::parse_duration;
 use crate::go_time;
 use crate::model::{Instant, Reference};
+use alloc::borrow::ToOwned;
+use alloc::format;
+use alloc::string::{String, ToString};
 
 /// moby's `rFC3339NanoLocal`.
 const RFC3339_NANO_LOCAL: &str = "2006-01-02T15:04:05.999999999";

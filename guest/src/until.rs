@@ -4,6 +4,7 @@ use crate::error::Error;
 use crate::filters::Filters;
 use crate::model::{Instant, Reference};
 use crate::timestamp;
+use alloc::string::ToString;
 
 /// Go's zero `time.Time` (January 1, year 1, UTC) as a Unix instant: an `until` equal to it
 /// means "no until", exactly as Docker's `until.IsZero()` check does.

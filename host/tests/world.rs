@@ -1,13 +1,13 @@
 //! The built-in component has exactly pruner's world: the four backend interfaces and the
-//! daemon interface as imports, `prune` as its only export, and only the WASI parts Rust's
-//! standard library needs (no filesystem, sockets, clocks or randomness).
+//! daemon interface as imports, `prune` as its only export, and nothing from WASI (the guest is
+//! `no_std`: no stdio, environment, filesystem, sockets, clocks or randomness).
 
 use pruner::component::BUILTIN_COMPONENT;
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
 #[test]
-fn the_builtin_component_imports_the_backends_and_exports_prune() {
+fn the_builtin_component_imports_only_the_backends_and_exports_prune() {
     let engine = Engine::default();
     let component = Component::new(&engine, BUILTIN_COMPONENT).expect("the component compiles");
     let ty = component.component_type();
@@ -23,19 +23,6 @@ fn the_builtin_component_imports_the_backends_and_exports_prune() {
             "pruner:api/cluster@0.1.0",
             "pruner:api/events@0.1.0",
             "pruner:api/daemon@0.1.0",
-            "wasi:io/poll@0.2.6",
-            "wasi:io/error@0.2.6",
-            "wasi:io/streams@0.2.6",
-            "wasi:cli/environment@0.2.6",
-            "wasi:cli/exit@0.2.6",
-            "wasi:cli/stdin@0.2.6",
-            "wasi:cli/stdout@0.2.6",
-            "wasi:cli/stderr@0.2.6",
-            "wasi:cli/terminal-input@0.2.6",
-            "wasi:cli/terminal-output@0.2.6",
-            "wasi:cli/terminal-stdin@0.2.6",
-            "wasi:cli/terminal-stdout@0.2.6",
-            "wasi:cli/terminal-stderr@0.2.6",
         ]
     );
     assert_eq!(exports, ["pruner:api/prune@0.1.0"]);
