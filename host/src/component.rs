@@ -95,6 +95,8 @@ struct Source {
 struct Compiled {
     pre: InstancePre<HostState>,
     exports: PruneExports,
+    /// Whether the component imports WASI: only then does a prune build it a WASI context.
+    imports_wasi: bool,
 }
 
 /// One prune's instance and store.
@@ -171,7 +173,10 @@ impl PruneComponent {
     ) -> Result<Prune, PruneError> {
         let compiled = self.compiled(&limits)?;
         let stderr = CapturedStderr::default();
-        let wasi = sandbox::wasi_context(&self.source.grants, stderr.clone())
+        let wasi = compiled
+            .imports_wasi
+            .then(|| sandbox::wasi_context(&self.source.grants, stderr.clone()))
+            .transpose()
             .map_err(|err| PruneError::Component(format!("{err:#}")))?;
         let state = HostState::new(kind, backends.clone(), cancel.clone(), limits, wasi, stderr);
         let mut store = Store::new(compiled.pre.engine(), state);
@@ -225,6 +230,10 @@ impl Source {
             .instantiate_pre(&component)
             .context("the component does not fit pruner's world")?;
         let exports = PruneExports::new(&pre)?;
-        Ok(Compiled { pre, exports })
+        Ok(Compiled {
+            pre,
+            exports,
+            imports_wasi: sandbox::imports_wasi(engine, &component),
+        })
     }
 }

@@ -5,7 +5,7 @@
 //! An import that crosses a limit returns the [`PluginFault`] as its trap, which ends the prune.
 
 use wasmtime::component::ResourceTable;
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use crate::backend::Backends;
 use crate::bindings::pruner::api::{
@@ -32,7 +32,8 @@ pub struct HostState {
     meter: Meter,
     ledger: Ledger,
     stderr: CapturedStderr,
-    wasi: WasiCtx,
+    /// The sandbox's WASI context; none for a component that imports no WASI.
+    wasi: Option<WasiCtx>,
     table: ResourceTable,
 }
 
@@ -47,7 +48,7 @@ impl HostState {
         backends: Backends,
         cancel: Cancellation,
         limits: Limits,
-        wasi: WasiCtx,
+        wasi: Option<WasiCtx>,
         stderr: CapturedStderr,
     ) -> HostState {
         HostState {
@@ -119,7 +120,11 @@ impl HostState {
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView {
-            ctx: &mut self.wasi,
+            // Only a component that imports WASI calls into it, and it has a context; an empty
+            // one stands in for any other.
+            ctx: self
+                .wasi
+                .get_or_insert_with(|| WasiCtxBuilder::new().build()),
             table: &mut self.table,
         }
     }

@@ -116,6 +116,14 @@ pub fn check_imports(engine: &Engine, component: &Component, grants: &[Grant]) -
     }
 }
 
+/// Whether `component` imports any WASI interface, and so needs a WASI context per prune.
+pub fn imports_wasi(engine: &Engine, component: &Component) -> bool {
+    component
+        .component_type()
+        .imports(engine)
+        .any(|(name, _)| name.starts_with("wasi:"))
+}
+
 fn is_allowed(import: &str, grants: &[Grant]) -> bool {
     if import.starts_with(PRUNER_INTERFACES) {
         return true;
