@@ -10,39 +10,44 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 // first argument is the component's file name).
 #[command(name = "pruner", bin_name = "pruner", version)]
 pub struct Cli<X: Args> {
+    /// The flags of one front end only (the native binary's engine and plugin flags;
+    /// [`NoExtraFlags`] for none). Declared `global`, they go before the object, as docker's
+    /// `-H` does, or after `prune`.
+    #[command(flatten)]
+    pub extra: X,
+
     /// What to prune.
     #[command(subcommand)]
-    pub object: Object<X>,
+    pub object: Object,
 }
 
 /// The object kinds pruner prunes.
 #[derive(Debug, Subcommand)]
-pub enum Object<X: Args> {
+pub enum Object {
     /// Manage containers.
     Container {
         /// The container command.
         #[command(subcommand)]
-        command: Command<X>,
+        command: Command,
     },
     /// Manage networks.
     Network {
         /// The network command.
         #[command(subcommand)]
-        command: Command<X>,
+        command: Command,
     },
 }
 
 /// The commands of an object kind.
 #[derive(Debug, Subcommand)]
-pub enum Command<X: Args> {
+pub enum Command {
     /// Remove the stopped containers, or the networks not used by at least one container.
-    Prune(PruneArgs<X>),
+    Prune(PruneArgs),
 }
 
-/// The flags of `prune`: docker's, pruner's state-file flags, and `X`, the flags of one front
-/// end only (the native binary's engine and plugin flags; [`NoExtraFlags`] for none).
+/// The flags of `prune`: docker's and pruner's state-file flags.
 #[derive(Debug, Args)]
-pub struct PruneArgs<X: Args> {
+pub struct PruneArgs {
     /// Do not prompt for confirmation.
     #[arg(short, long)]
     pub force: bool,
@@ -66,10 +71,6 @@ pub struct PruneArgs<X: Args> {
     /// The daemon's clock and zone for this run (RFC 3339 with offset); default: now, local zone.
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
-
-    /// The flags of one front end only.
-    #[command(flatten)]
-    pub extra: X,
 }
 
 /// No flags beyond the shared ones.

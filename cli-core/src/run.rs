@@ -40,6 +40,9 @@ pub enum Failure {
     Usage(String),
     /// The daemon refused or failed, with its message: `Error response from daemon: …`, exit 1.
     Daemon(String),
+    /// The daemon could not be reached (docker's `Cannot connect to the Docker daemon at …`):
+    /// printed bare, as the docker CLI prints its client's errors, exit 1.
+    Unreachable(String),
     /// pruner itself could not run (state file, component): `Error: …`, exit 1.
     Other(anyhow::Error),
 }
@@ -58,10 +61,10 @@ pub trait Daemon {
 }
 
 /// Runs `pruner` with the process's arguments against the daemon `connect` opens (given the
-/// flags, `X` those of this front end only, and the `--now` instant), printing what the docker
-/// CLI prints; returns the exit code.
+/// prune flags, `X`, the flags of this front end only, and the `--now` instant), printing what
+/// the docker CLI prints; returns the exit code.
 pub fn run<X: Args, D: Daemon>(
-    connect: impl FnOnce(&PruneArgs<X>, Option<DateTime<FixedOffset>>) -> Result<D, Failure>,
+    connect: impl FnOnce(&PruneArgs, &X, Option<DateTime<FixedOffset>>) -> Result<D, Failure>,
 ) -> u8 {
     let cli = match Cli::<X>::try_parse() {
         Ok(cli) => cli,
@@ -78,7 +81,7 @@ pub fn run<X: Args, D: Daemon>(
             command: Command::Prune(args),
         } => (Kind::Networks, args),
     };
-    match prune(kind, &args, connect) {
+    match prune(kind, &args, &cli.extra, connect) {
         Ok(code) => code,
         Err(Failure::Usage(message)) => {
             eprintln!("{message}\nSee 'pruner {} prune --help'.", kind.command());
@@ -86,6 +89,10 @@ pub fn run<X: Args, D: Daemon>(
         }
         Err(Failure::Daemon(message)) => {
             eprintln!("Error response from daemon: {message}");
+            EXIT_FAILURE
+        }
+        Err(Failure::Unreachable(message)) => {
+            eprintln!("{message}");
             EXIT_FAILURE
         }
         Err(Failure::Other(err)) => {
@@ -98,12 +105,13 @@ pub fn run<X: Args, D: Daemon>(
 /// The run after the flags parsed: its exit code, or why it failed.
 fn prune<X: Args, D: Daemon>(
     kind: Kind,
-    args: &PruneArgs<X>,
-    connect: impl FnOnce(&PruneArgs<X>, Option<DateTime<FixedOffset>>) -> Result<D, Failure>,
+    args: &PruneArgs,
+    extra: &X,
+    connect: impl FnOnce(&PruneArgs, &X, Option<DateTime<FixedOffset>>) -> Result<D, Failure>,
 ) -> Result<u8, Failure> {
     let flags = flag_filters(args)?;
     let now = now(args)?;
-    let mut daemon = connect(args, now)?;
+    let mut daemon = connect(args, extra, now)?;
 
     if !args.force && !confirmed(kind)? {
         // docker/cli v24: declining is a success; container prune still reports nothing freed.
@@ -130,7 +138,7 @@ fn prune<X: Args, D: Daemon>(
 }
 
 /// The filters of the `--filter` flags (docker/cli `FilterOpt.Set`): a bad one is a flag error.
-fn flag_filters<X: Args>(args: &PruneArgs<X>) -> Result<Filters, Failure> {
+fn flag_filters(args: &PruneArgs) -> Result<Filters, Failure> {
     let mut filters = Filters::default();
     for flag in &args.filters {
         filters.add_cli_flag(flag).map_err(|err| {
@@ -144,7 +152,7 @@ fn flag_filters<X: Args>(args: &PruneArgs<X>) -> Result<Filters, Failure> {
 
 /// The filters of `--filters-json` and the `--filter` flags together; JSON that does not decode
 /// is the daemon's `invalid filter`.
-fn filters<X: Args>(args: &PruneArgs<X>, flags: Filters) -> Result<Filters, Failure> {
+fn filters(args: &PruneArgs, flags: Filters) -> Result<Filters, Failure> {
     let mut filters = match &args.filters_json {
         Some(json) => Filters::from_json(json).map_err(|err| Failure::Daemon(err.to_string()))?,
         None => Filters::default(),
@@ -158,7 +166,7 @@ fn filters<X: Args>(args: &PruneArgs<X>, flags: Filters) -> Result<Filters, Fail
 }
 
 /// The daemon's clock and zone from `--now` (RFC 3339 with offset), if given.
-fn now<X: Args>(args: &PruneArgs<X>) -> Result<Option<DateTime<FixedOffset>>, Failure> {
+fn now(args: &PruneArgs) -> Result<Option<DateTime<FixedOffset>>, Failure> {
     args.now
         .as_deref()
         .map(|text| {

@@ -1320,7 +1320,7 @@ fn without_a_state_file_an_unreachable_engine_is_an_error_with_exit_1() {
         1,
         "",
         &format!(
-            "Error: Cannot connect to the Docker daemon at {NO_ENGINE}. Is the docker daemon running?\n"
+            "Cannot connect to the Docker daemon at {NO_ENGINE}. Is the docker daemon running?\n"
         ),
     );
 }

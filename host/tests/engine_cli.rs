@@ -44,7 +44,7 @@ fn an_engine_that_does_not_answer_gets_the_docker_clis_message_and_exit_1() {
     assert_eq!(text(&output.stdout), "");
     assert_eq!(
         text(&output.stderr),
-        "Error: Cannot connect to the Docker daemon at unix:///nonexistent/docker.sock. Is the \
+        "Cannot connect to the Docker daemon at unix:///nonexistent/docker.sock. Is the \
          docker daemon running?\n"
     );
 }
@@ -52,14 +52,16 @@ fn an_engine_that_does_not_answer_gets_the_docker_clis_message_and_exit_1() {
 #[test]
 fn the_host_flag_wins_over_docker_host() {
     for args in [
-        &["network", "prune", "-H", "unix:///from-flag.sock", "-f"][..],
+        &["-H", "unix:///from-flag.sock", "network", "prune", "-f"][..],
+        &["--host=unix:///from-flag.sock", "network", "prune", "-f"],
+        &["network", "prune", "-H", "unix:///from-flag.sock", "-f"],
         &["network", "prune", "-f", "--host", "unix:///from-flag.sock"],
     ] {
         let output = pruner(args, Some("unix:///from-env.sock"), "");
         assert_eq!(output.status.code(), Some(1), "{args:?}");
         assert_eq!(
             text(&output.stderr),
-            "Error: Cannot connect to the Docker daemon at unix:///from-flag.sock. Is the docker \
+            "Cannot connect to the Docker daemon at unix:///from-flag.sock. Is the docker \
              daemon running?\n",
             "{args:?}"
         );
@@ -76,7 +78,7 @@ fn a_tcp_engine_that_does_not_answer_gets_the_same_message() {
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         text(&output.stderr),
-        "Error: Cannot connect to the Docker daemon at tcp://127.0.0.1:1. Is the docker daemon \
+        "Cannot connect to the Docker daemon at tcp://127.0.0.1:1. Is the docker daemon \
          running?\n"
     );
 }
@@ -116,6 +118,28 @@ fn the_host_flag_and_a_state_file_conflict() {
     assert_eq!(
         text(&output.stderr),
         "conflicting options: -H/--host and --state\nSee 'pruner container prune --help'.\n"
+    );
+}
+
+#[test]
+fn the_events_file_and_a_state_file_conflict() {
+    let output = pruner(
+        &[
+            "--events",
+            "events.json",
+            "network",
+            "prune",
+            "-f",
+            "--state",
+            "state.json",
+        ],
+        None,
+        "",
+    );
+    assert_eq!(output.status.code(), Some(125));
+    assert_eq!(
+        text(&output.stderr),
+        "conflicting options: --events and --state\nSee 'pruner network prune --help'.\n"
     );
 }
 

@@ -24,7 +24,8 @@ pub struct Composed;
 
 /// Opens `--state` in the backend and sets its clock to `--now`, if given.
 pub fn connect(
-    args: &PruneArgs<NoExtraFlags>,
+    args: &PruneArgs,
+    _: &NoExtraFlags,
     now: Option<DateTime<FixedOffset>>,
 ) -> Result<Composed, Failure> {
     let Some(path) = &args.state else {

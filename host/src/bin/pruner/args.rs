@@ -6,21 +6,22 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-/// `pruner container prune` / `pruner network prune` flags of the native binary only.
+/// The flags of the native binary only. They are global: accepted before the object, where
+/// docker takes `-H`, or after `prune`.
 #[derive(Debug, Args)]
 pub struct NativeFlags {
     /// Prune with this policy component (any component of pruner's world, run in the sandbox)
     /// instead of the built-in one.
-    #[arg(long, value_name = "FILE.wasm")]
+    #[arg(long, value_name = "FILE.wasm", global = true)]
     pub plugin: Option<PathBuf>,
 
     /// The Docker Engine to prune when no --state is given (e.g. unix:///var/run/docker.sock,
     /// tcp://10.0.0.2:2375); default: $DOCKER_HOST, else unix:///var/run/docker.sock.
-    #[arg(short = 'H', long, value_name = "URL")]
+    #[arg(short = 'H', long, value_name = "URL", global = true)]
     pub host: Option<String>,
 
     /// Append pruner's own prune events to this file as JSON lines (Docker's event shape)
     /// instead of logging them; Docker Engine only (with --state they go into the state file).
-    #[arg(long, value_name = "FILE", conflicts_with = "state")]
+    #[arg(long, value_name = "FILE", global = true)]
     pub events: Option<PathBuf>,
 }

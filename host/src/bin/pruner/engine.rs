@@ -10,7 +10,7 @@ use chrono::{DateTime, FixedOffset};
 use pruner::Backends;
 use pruner::backend::EventLog;
 use pruner::clock::FixedClock;
-use pruner::docker::{DockerDaemon, EngineHost, JsonLinesEvents, TracingEvents};
+use pruner::docker::{ConnectError, DockerDaemon, EngineHost, JsonLinesEvents, TracingEvents};
 use pruner_cli_core::Failure;
 
 /// The engine a run prunes. It is contacted only when the prune starts, after the prompt, as
@@ -57,8 +57,10 @@ impl Engine {
             ),
             None => Arc::new(TracingEvents),
         };
-        let daemon = DockerDaemon::connect(&self.host)
-            .map_err(|err| Failure::Other(anyhow::Error::new(err)))?;
+        let daemon = DockerDaemon::connect(&self.host).map_err(|err| match err {
+            ConnectError::Unreachable(_) => Failure::Unreachable(err.to_string()),
+            ConnectError::Other(_) => Failure::Other(anyhow::Error::new(err)),
+        })?;
         let backends = Arc::new(daemon).backends(events);
         Ok(match self.now {
             Some(now) => backends.with_clock(Arc::new(FixedClock(now))),

@@ -63,24 +63,26 @@ impl Daemon for NativeDaemon {
 /// Opens `--state`, or else the Docker Engine, with the daemon's clock: `--now`, or else the
 /// system clock in the local zone for a state file, the engine's own for an engine.
 fn connect(
-    args: &PruneArgs<NativeFlags>,
+    args: &PruneArgs,
+    extra: &NativeFlags,
     now: Option<DateTime<FixedOffset>>,
 ) -> Result<NativeDaemon, Failure> {
     let Some(path) = &args.state else {
         return Ok(NativeDaemon::Engine(EngineDaemon {
-            engine: Engine::new(
-                args.extra.host.as_deref(),
-                args.extra.events.as_deref(),
-                now,
-            ),
-            plugin: args.extra.plugin.clone(),
+            engine: Engine::new(extra.host.as_deref(), extra.events.as_deref(), now),
+            plugin: extra.plugin.clone(),
             termination: None,
         }));
     };
-    if args.extra.host.is_some() {
-        return Err(Failure::Usage(
-            "conflicting options: -H/--host and --state".to_string(),
-        ));
+    for (flag, given) in [
+        ("-H/--host", extra.host.is_some()),
+        ("--events", extra.events.is_some()),
+    ] {
+        if given {
+            return Err(Failure::Usage(format!(
+                "conflicting options: {flag} and --state"
+            )));
+        }
     }
     let clock: Arc<dyn Clock> = match now {
         Some(now) => Arc::new(FixedClock(now)),
@@ -91,7 +93,7 @@ fn connect(
     Ok(NativeDaemon::StateFile(StateFileDaemon {
         state,
         backends,
-        plugin: args.extra.plugin.clone(),
+        plugin: extra.plugin.clone(),
         termination: None,
     }))
 }
