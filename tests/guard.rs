@@ -216,7 +216,7 @@ impl Cluster for CancellingCluster {
     }
 }
 
-/// Lists one container whose name is too big for the component's memory, so that the
+/// Lists one container whose label value is too big for the component's memory, so that the
 /// component traps while it receives the list.
 struct OversizedContainers;
 
@@ -224,13 +224,16 @@ impl ContainerStore for OversizedContainers {
     fn list(&self) -> Result<Vec<Container>, Error> {
         Ok(vec![Container {
             id: id("huge"),
-            names: vec!["x".repeat(64 << 20)],
+            names: vec!["huge".to_string()],
             created: pruner::bindings::Timestamp {
                 seconds: 0,
                 nanoseconds: 0,
             },
             state: ContainerState::Exited,
-            labels: Vec::new(),
+            labels: vec![pruner::bindings::Label {
+                key: "x".to_string(),
+                value: "x".repeat(64 << 20),
+            }],
         }])
     }
 

@@ -87,8 +87,10 @@ impl Daemon for Imports {
     }
 
     fn list_containers(&mut self) -> Result<Vec<Container>, Error> {
-        let containers = container_store::list().map_err(error_from_wit)?;
-        Ok(containers.into_iter().map(container_from_wit).collect())
+        let listing = container_store::list_packed().map_err(error_from_wit)?;
+        unpack(&listing).ok_or_else(|| {
+            Error::System("the host's packed container listing is malformed".to_string())
+        })
     }
 
     fn container_layer_size(&mut self, id: &str) -> Result<i64, Error> {
@@ -154,21 +156,50 @@ fn label_to_wit(label: Label) -> types::Label {
     }
 }
 
-fn container_from_wit(c: container_store::Container) -> Container {
+/// The containers of a packed listing; `None` if a span or label range lies outside it.
+fn unpack(listing: &container_store::ContainerListing) -> Option<Vec<Container>> {
+    let text = |span: container_store::Span| {
+        let start = usize::try_from(span.start).ok()?;
+        let end = start.checked_add(usize::try_from(span.len).ok()?)?;
+        listing.text.get(start..end).map(str::to_string)
+    };
+    listing
+        .containers
+        .iter()
+        .map(|c| {
+            let first = usize::try_from(c.first_label).ok()?;
+            let end = first.checked_add(usize::try_from(c.label_count).ok()?)?;
+            let labels = listing
+                .labels
+                .get(first..end)?
+                .iter()
+                .map(|l| {
+                    Some(Label {
+                        key: text(l.key)?,
+                        value: text(l.value)?,
+                    })
+                })
+                .collect::<Option<Vec<Label>>>()?;
+            Some(Container {
+                id: text(c.id)?,
+                created: instant_from_wit(c.created),
+                state: state_from_wit(c.state),
+                labels,
+            })
+        })
+        .collect()
+}
+
+fn state_from_wit(state: container_store::ContainerState) -> ContainerState {
     use container_store::ContainerState as S;
-    Container {
-        id: c.id,
-        created: instant_from_wit(c.created),
-        state: match c.state {
-            S::Created => ContainerState::Created,
-            S::Running => ContainerState::Running,
-            S::Paused => ContainerState::Paused,
-            S::Restarting => ContainerState::Restarting,
-            S::Removing => ContainerState::Removing,
-            S::Exited => ContainerState::Exited,
-            S::Dead => ContainerState::Dead,
-        },
-        labels: labels_from_wit(c.labels),
+    match state {
+        S::Created => ContainerState::Created,
+        S::Running => ContainerState::Running,
+        S::Paused => ContainerState::Paused,
+        S::Restarting => ContainerState::Restarting,
+        S::Removing => ContainerState::Removing,
+        S::Exited => ContainerState::Exited,
+        S::Dead => ContainerState::Dead,
     }
 }
 

@@ -8,6 +8,7 @@ use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use crate::backend::Backends;
+use crate::bindings::pruner::api::container_store::ContainerListing;
 use crate::bindings::pruner::api::{
     cluster, container_store, daemon, events, network_controller, types,
 };
@@ -19,6 +20,7 @@ use crate::invariants::{Ledger, PruneKind};
 use crate::limiter::Limiter;
 use crate::limits::Limits;
 use crate::meter::Meter;
+use crate::packed;
 use crate::stderr::CapturedStderr;
 
 /// Docker's text for work refused once the request is cancelled (Go's `context.Canceled`).
@@ -141,6 +143,15 @@ impl container_store::Host for HostState {
             self.ledger.listed_containers(containers);
         }
         Ok(result)
+    }
+
+    fn list_packed(&mut self) -> Import<Result<ContainerListing, Error>> {
+        let containers = container_store::Host::list(self)?;
+        Ok(containers.and_then(|containers| {
+            packed::pack(&containers).ok_or_else(|| {
+                Error::System("the container listing is too large to pack".to_string())
+            })
+        }))
     }
 
     fn layer_size(&mut self, id: String) -> Import<Result<i64, Error>> {

@@ -21,6 +21,7 @@ mod limiter;
 pub mod limits;
 pub mod memory;
 mod meter;
+mod packed;
 pub mod pruner;
 mod returned;
 pub mod sandbox;

@@ -49,6 +49,35 @@ impl container_store::Guest for Backend {
             .collect())
     }
 
+    fn list_packed() -> Result<container_store::ContainerListing, types::Error> {
+        let mut session = session();
+        let state = session.state().map_err(error_to_wit)?;
+        let mut listing = container_store::ContainerListing {
+            text: String::new(),
+            containers: Vec::with_capacity(state.containers.len()),
+            labels: Vec::new(),
+        };
+        for c in &state.containers {
+            let first_label = count(listing.labels.len())?;
+            for (key, value) in &c.labels {
+                let key = push(&mut listing.text, key)?;
+                let value = push(&mut listing.text, value)?;
+                listing
+                    .labels
+                    .push(container_store::PackedLabel { key, value });
+            }
+            let id = push(&mut listing.text, &c.id)?;
+            listing.containers.push(container_store::PackedContainer {
+                id,
+                created: timestamp(c.created),
+                state: state_to_wit(c.state),
+                first_label,
+                label_count: count(c.labels.len())?,
+            });
+        }
+        Ok(listing)
+    }
+
     fn layer_size(id: String) -> Result<i64, types::Error> {
         session()
             .state()
@@ -217,4 +246,21 @@ fn error_to_wit(err: Error) -> types::Error {
         Error::Forbidden(m) => types::Error::Forbidden(m),
         Error::System(m) => types::Error::System(m),
     }
+}
+
+/// Appends `s` to a packed listing's `text`; its span there.
+fn push(text: &mut String, s: &str) -> Result<container_store::Span, types::Error> {
+    let span = container_store::Span {
+        start: count(text.len())?,
+        len: count(s.len())?,
+    };
+    text.push_str(s);
+    count(text.len())?;
+    Ok(span)
+}
+
+/// `n` as a packed listing's 32-bit offset or count.
+fn count(n: usize) -> Result<u32, types::Error> {
+    u32::try_from(n)
+        .map_err(|_| types::Error::System("the container listing is too large to pack".to_string()))
 }
