@@ -7,10 +7,10 @@ use crate::bindings::pruner::api::container_store::{
     ContainerListing, PackedContainer, PackedLabel, Span,
 };
 
-/// `containers` packed, or `None` if the text would outgrow the 32-bit offsets of the
-/// component's memory.
+/// `containers` packed, or `None` if the text or the labels would outgrow the 32-bit offsets
+/// and counts of the component's memory.
 pub fn pack(containers: &[Container]) -> Option<ContainerListing> {
-    let labels = containers.iter().map(|c| c.labels.len()).sum();
+    let labels: usize = containers.iter().map(|c| c.labels.len()).sum();
     let text_len = containers
         .iter()
         .map(|c| {
@@ -22,12 +22,14 @@ pub fn pack(containers: &[Container]) -> Option<ContainerListing> {
         })
         .sum();
     u32::try_from(text_len).ok()?;
+    u32::try_from(labels).ok()?;
     let mut listing = ContainerListing {
         text: String::with_capacity(text_len),
         containers: Vec::with_capacity(containers.len()),
         labels: Vec::with_capacity(labels),
     };
     for container in containers {
+        // Both fit in `u32`: no more than `labels`, checked above.
         let first_label = listing.labels.len() as u32;
         for label in &container.labels {
             let key = push(&mut listing.text, &label.key);
