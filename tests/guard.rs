@@ -473,8 +473,12 @@ fn the_guard_is_free_again_after_the_component_fails() {
 
     assert_eq!(
         failed,
-        Err(PruneError::Plugin(PluginFault::Memory(16 << 20))),
+        Err(PruneError::Builtin(PluginFault::Memory(16 << 20))),
         "the component ran out of memory"
+    );
+    assert_eq!(
+        failed.unwrap_err().to_string(),
+        "the built-in prune component exceeded its memory limit (16777216 bytes)"
     );
     assert!(!pruner.guard().is_held());
     assert_eq!(

@@ -1,8 +1,22 @@
 //! Cancellation of a running prune (Docker's request context): once cancelled, the component
-//! stops at its next check and returns what it removed so far, without an event.
+//! stops at its next check and returns what it removed so far, without an event. A component
+//! that does not check is interrupted at an epoch tick after [`GRACE`], and the prune returns
+//! what the host saw removed.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// The component's own time (outside the host's imports) a cancelled prune has to return by
+/// itself before it is interrupted. The built-in component checks before every removal, a few
+/// microseconds apart, so it always returns by itself, and a removal under way finishes as
+/// Docker's does; a plugin that never checks is stopped this long after the cancellation.
+pub const GRACE: Duration = Duration::from_millis(200);
+
+/// The error that interrupts a cancelled prune whose component did not return within [`GRACE`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the prune was cancelled and did not stop by itself")]
+pub(crate) struct Interrupted;
 
 /// A cancellation flag shared between the caller and the prune it started.
 #[derive(Clone, Debug, Default)]
@@ -34,6 +48,8 @@ pub(crate) struct CancelGate {
     cancel: Cancellation,
     /// The plugin's last check found the prune not cancelled, and it removed nothing since.
     cleared: bool,
+    /// The component's own time when an epoch tick first found the prune cancelled.
+    seen: Option<Duration>,
 }
 
 impl CancelGate {
@@ -42,7 +58,26 @@ impl CancelGate {
         CancelGate {
             cancel,
             cleared: false,
+            seen: None,
         }
+    }
+
+    /// At an epoch tick, when the component has run for `own_time` (its time outside the
+    /// host's imports, read only once the prune is cancelled): fails once the prune has been
+    /// cancelled for [`GRACE`] of that time.
+    pub(crate) fn interrupt(
+        &mut self,
+        own_time: impl FnOnce() -> Duration,
+    ) -> Result<(), Interrupted> {
+        if !self.cancel.is_cancelled() {
+            return Ok(());
+        }
+        let now = own_time();
+        let seen = *self.seen.get_or_insert(now);
+        if now.saturating_sub(seen) >= GRACE {
+            return Err(Interrupted);
+        }
+        Ok(())
     }
 
     /// The plugin's check: whether the prune is cancelled.
@@ -82,6 +117,18 @@ mod tests {
         cancel.cancel();
         assert!(gate.check());
         assert!(!gate.admit_removal());
+    }
+
+    #[test]
+    fn a_cancelled_prune_is_interrupted_after_the_grace_of_the_component_s_own_time() {
+        let cancel = Cancellation::default();
+        let mut gate = CancelGate::new(cancel.clone());
+        let at = |ms| move || Duration::from_millis(ms);
+        assert_eq!(gate.interrupt(at(5_000)), Ok(()));
+        cancel.cancel();
+        assert_eq!(gate.interrupt(at(5_010)), Ok(()));
+        assert_eq!(gate.interrupt(at(5_209)), Ok(()));
+        assert_eq!(gate.interrupt(at(5_210)), Err(Interrupted));
     }
 
     #[test]

@@ -77,6 +77,9 @@ const KEEP_RESIDENT: usize = 2 << 20;
 /// A compiled prune component; cheap to clone and share between threads.
 #[derive(Clone)]
 pub struct PruneComponent {
+    /// Whether this is the built-in component, pruner's own code: its faults are never called
+    /// a plugin's ([`PruneError::Builtin`]).
+    builtin: bool,
     source: Arc<Source>,
     compiled: Compiled,
     /// The component compiled for [`FUEL_ENGINE`], the first time a prune sets a fuel limit.
@@ -99,21 +102,33 @@ struct Compiled {
     imports_wasi: bool,
 }
 
-/// One prune's instance and store.
+/// One prune's store, with the component to instantiate in it.
 pub(crate) struct Prune {
     /// The store: the host state and the instance's memory.
     pub store: Store<HostState>,
-    /// The component's instance.
-    pub instance: Instance,
+    /// The component, linked.
+    pre: InstancePre<HostState>,
     /// Where its prune functions are.
     pub exports: PruneExports,
+}
+
+impl Prune {
+    /// Instantiates the component in the store, running its start code within the limits.
+    pub fn instantiate(&mut self) -> wasmtime::Result<Instance> {
+        self.pre.instantiate(&mut self.store)
+    }
 }
 
 impl PruneComponent {
     /// The built-in prune component, compiled machine code taken from the on-disk cache
     /// when it is there (see [`cache`]).
     pub fn builtin() -> anyhow::Result<PruneComponent> {
-        PruneComponent::load(BUILTIN_COMPONENT, cache::default_dir().as_deref(), &[])
+        let component =
+            PruneComponent::load(BUILTIN_COMPONENT, cache::default_dir().as_deref(), &[])?;
+        Ok(PruneComponent {
+            builtin: true,
+            ..component
+        })
     }
 
     /// Compiles a plugin: any component of pruner's world, from its bytes (binary or text
@@ -141,6 +156,7 @@ impl PruneComponent {
             grants: grants.to_vec(),
         };
         Ok(PruneComponent {
+            builtin: false,
             compiled: source.compile(&ENGINE)?,
             source: Arc::new(source),
             fueled: Arc::default(),
@@ -162,9 +178,20 @@ impl PruneComponent {
             .map_err(|err| PruneError::Component(err.clone()))
     }
 
-    /// A fresh instance for a `kind` prune whose imports act on `backends`, within `limits`.
-    /// The budgets are set before instantiation, which runs the component's start code.
-    pub(crate) fn instantiate(
+    /// `err` as this component's: a fault of the built-in component is
+    /// [`PruneError::Builtin`], not a plugin's.
+    pub(crate) fn blame(&self, err: PruneError) -> PruneError {
+        match err {
+            PruneError::Plugin(fault) if self.builtin => PruneError::Builtin(fault),
+            err => err,
+        }
+    }
+
+    /// A fresh store for a `kind` prune whose imports act on `backends`, within `limits`,
+    /// ready to instantiate the component. The budgets are set before instantiation, which
+    /// runs the component's start code; at every epoch tick the time limits are checked and a
+    /// cancelled prune that did not return is interrupted ([`HostState::tick`]).
+    pub(crate) fn prepare(
         &self,
         kind: PruneKind,
         backends: &Backends,
@@ -182,8 +209,8 @@ impl PruneComponent {
         let mut store = Store::new(compiled.pre.engine(), state);
         store.limiter(|state| state.limiter_mut());
         store.set_epoch_deadline(1);
-        store.epoch_deadline_callback(|store| {
-            store.data().meter().check_cpu_time()?;
+        store.epoch_deadline_callback(|mut store| {
+            store.data_mut().tick()?;
             Ok(UpdateDeadline::Continue(1))
         });
         if let Some(fuel) = limits.fuel {
@@ -191,14 +218,11 @@ impl PruneComponent {
                 .set_fuel(fuel)
                 .map_err(|err| PruneError::Component(format!("{err:#}")))?;
         }
-        match compiled.pre.instantiate(&mut store) {
-            Ok(instance) => Ok(Prune {
-                store,
-                instance,
-                exports: compiled.exports.clone(),
-            }),
-            Err(err) => Err(fault::classify(err, store.data())),
-        }
+        Ok(Prune {
+            store,
+            pre: compiled.pre.clone(),
+            exports: compiled.exports.clone(),
+        })
     }
 
     /// Instantiates the component as a prune would, within `limits`, and drops the instance
@@ -211,8 +235,11 @@ impl PruneComponent {
         limits: Limits,
     ) -> Result<(), PruneError> {
         let cancel = Cancellation::default();
-        self.instantiate(PruneKind::Containers, backends, &cancel, limits)
+        let mut prune = self.prepare(PruneKind::Containers, backends, &cancel, limits)?;
+        prune
+            .instantiate()
             .map(drop)
+            .map_err(|err| self.blame(fault::classify(err, prune.store.data())))
     }
 }
 

@@ -25,6 +25,12 @@ pub enum PruneError {
     /// host refused what it must and serves the next prune as usual.
     #[error("prune plugin {0}")]
     Plugin(PluginFault),
+    /// The built-in component crossed a limit (a daemon larger than the [`Limits`] allow for).
+    /// It is pruner's own, trusted code, so it is never called a plugin.
+    ///
+    /// [`Limits`]: crate::Limits
+    #[error("the built-in prune component {0}")]
+    Builtin(PluginFault),
     /// wasmtime could not run the component for a reason that is not one of the plugin's
     /// faults (e.g. the host could not provide a granted directory).
     #[error("prune component failed: {0}")]
@@ -39,7 +45,10 @@ impl PruneError {
             PruneError::Conflict(_) => 409,
             PruneError::NotFound(_) => 404,
             PruneError::Forbidden(_) => 403,
-            PruneError::System(_) | PruneError::Plugin(_) | PruneError::Component(_) => 500,
+            PruneError::System(_)
+            | PruneError::Plugin(_)
+            | PruneError::Builtin(_)
+            | PruneError::Component(_) => 500,
         }
     }
 }

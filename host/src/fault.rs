@@ -10,13 +10,18 @@ use crate::error::PruneError;
 use crate::host_state::HostState;
 use crate::invariants::Violation;
 
-/// Why the prune plugin, not the daemon, made a prune fail. `Display` completes
-/// "prune plugin …", e.g. `exceeded its CPU time limit (10s)`.
+/// Why the prune component, not the daemon, made a prune fail. `Display` completes
+/// "prune plugin …" (or "the built-in prune component …", see
+/// [`PruneError::Builtin`](crate::PruneError::Builtin)), e.g. `exceeded its CPU time limit (10s)`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PluginFault {
     /// It ran longer than [`Limits::cpu_time`](crate::Limits::cpu_time).
     #[error("exceeded its CPU time limit ({0:?})")]
     CpuTime(Duration),
+    /// It ran longer than [`Limits::wall_time`](crate::Limits::wall_time), waiting for the
+    /// backends included.
+    #[error("exceeded its wall-clock time limit ({0:?})")]
+    WallTime(Duration),
     /// It used up [`Limits::fuel`](crate::Limits::fuel).
     #[error("exceeded its fuel limit ({0} units)")]
     Fuel(u64),
@@ -44,7 +49,8 @@ pub enum PluginFault {
     #[error("exceeded its report size limit ({0} bytes)")]
     ReportBytes(usize),
     /// It handed the host a string longer than
-    /// [`Limits::message_bytes`](crate::Limits::message_bytes).
+    /// [`Limits::message_bytes`](crate::Limits::message_bytes) (grown by what it may quote of
+    /// the host's texts); the limit in force.
     #[error("exceeded its message size limit ({0} bytes)")]
     MessageBytes(usize),
     /// It trapped (a panic, `unreachable`, an out-of-bounds access, `exit`…).

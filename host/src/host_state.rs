@@ -3,6 +3,11 @@
 //! context of the sandbox.
 //!
 //! An import that crosses a limit returns the [`PluginFault`] as its trap, which ends the prune.
+//! The time an import spends in the host (the backends' work, waiting for a remote daemon) is
+//! not charged to the component's CPU time, but counts against the prune's wall-clock limit,
+//! checked before and after it.
+//!
+//! [`PluginFault`]: crate::fault::PluginFault
 
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
@@ -12,8 +17,10 @@ use crate::bindings::pruner::api::container_store::ContainerListing;
 use crate::bindings::pruner::api::{
     cluster, container_store, daemon, events, network_controller, types,
 };
-use crate::bindings::{ClockReading, ClusterNetwork, Container, Error, Event, Network};
-use crate::cancel::{CancelGate, Cancellation};
+use crate::bindings::{
+    ClockReading, ClusterNetwork, Container, Error, Event, Filter, Label, Network,
+};
+use crate::cancel::{CancelGate, Cancellation, Interrupted};
 use crate::clock;
 use crate::events::{Actor, EventMessage};
 use crate::invariants::{Ledger, PruneKind};
@@ -90,6 +97,44 @@ impl HostState {
         &mut self.table
     }
 
+    /// At an epoch tick: charges the component for its time and checks the time limits, and
+    /// interrupts a prune cancelled [`GRACE`](crate::cancel::GRACE) ago that did not return.
+    pub fn tick(&mut self) -> wasmtime::Result<()> {
+        self.meter.check_time()?;
+        let meter = &self.meter;
+        self.cancel
+            .interrupt(|| meter.own_time())
+            .map_err(wasmtime::Error::new)
+    }
+
+    /// Whether `err`, which ended the prune, is its interruption after a cancellation.
+    pub fn is_interruption(err: &wasmtime::Error) -> bool {
+        err.is::<Interrupted>()
+    }
+
+    /// Notes the filters the prune is called with: the plugin may quote them.
+    pub fn called_with(&mut self, filters: &[Filter]) {
+        for filter in filters {
+            self.meter.supplied(filter.key.len());
+            for value in &filter.values {
+                self.meter.supplied(value.len());
+            }
+        }
+    }
+
+    /// Runs `work`, an import's host side: its time is not the component's, but counts
+    /// against the prune's wall-clock limit, checked before and after. The texts it hands the
+    /// component may be quoted back ([`Meter::supplied`]).
+    fn host<T: Texts>(&mut self, work: impl FnOnce(&mut Self) -> Import<T>) -> Import<T> {
+        let entered = self.meter.enter_host()?;
+        let result = work(self);
+        let left = self.meter.leave_host(entered);
+        let value = result?;
+        left?;
+        self.meter.supplied(value.longest());
+        Ok(value)
+    }
+
     /// Counts one backend call.
     fn call(&mut self) -> Import<()> {
         Ok(self.meter.charge_calls(1)?)
@@ -134,8 +179,9 @@ impl WasiView for HostState {
 
 impl types::Host for HostState {}
 
-impl container_store::Host for HostState {
-    fn list(&mut self) -> Import<Result<Vec<Container>, Error>> {
+impl HostState {
+    /// `container-store.list`, and the listing `list-packed` packs.
+    fn list_containers(&mut self) -> Import<Result<Vec<Container>, Error>> {
         self.call()?;
         let result = self.backends.containers.list();
         self.listed(&result)?;
@@ -144,131 +190,263 @@ impl container_store::Host for HostState {
         }
         Ok(result)
     }
+}
+
+impl container_store::Host for HostState {
+    fn list(&mut self) -> Import<Result<Vec<Container>, Error>> {
+        self.host(Self::list_containers)
+    }
 
     fn list_packed(&mut self) -> Import<Result<ContainerListing, Error>> {
-        let containers = container_store::Host::list(self)?;
-        Ok(containers.and_then(|containers| {
-            packed::pack(&containers).ok_or_else(|| {
-                Error::System("the container listing is too large to pack".to_string())
-            })
-        }))
+        self.host(|state| {
+            let containers = state.list_containers()?;
+            // The longest text of the listing, which the packed text hides.
+            state.meter.supplied(containers.longest());
+            Ok(containers.and_then(|containers| {
+                packed::pack(&containers).ok_or_else(|| {
+                    Error::System("the container listing is too large to pack".to_string())
+                })
+            }))
+        })
     }
 
     fn layer_size(&mut self, id: String) -> Import<Result<i64, Error>> {
-        self.call_on(&id)?;
-        let result = self.backends.containers.layer_size(&id);
-        if let Ok(size) = result {
-            self.ledger.measured_layer(&id, size);
-        }
-        Ok(result)
+        self.host(|state| {
+            state.call_on(&id)?;
+            if let Some(measured) = state.ledger.measured(&id) {
+                return Ok(measured);
+            }
+            let result = state.backends.containers.layer_size(&id);
+            state.ledger.measured_layer(&id, &result);
+            Ok(result)
+        })
     }
 
     fn remove(&mut self, id: String) -> Import<Result<(), Error>> {
-        self.call_on(&id)?;
-        let result = self
-            .ledger
-            .check_container_removal(&id)
-            .and_then(|()| self.refuse_if_cancelled())
-            .and_then(|()| self.backends.containers.remove(&id));
-        if result.is_ok() {
-            self.ledger.removed_container(&id);
-        }
-        Ok(result)
+        self.host(|state| {
+            state.call_on(&id)?;
+            let result = state
+                .ledger
+                .check_container_removal(&id)
+                .and_then(|()| state.refuse_if_cancelled())
+                .and_then(|()| state.backends.containers.remove(&id));
+            if result.is_ok() {
+                state.ledger.removed_container(&id);
+            }
+            Ok(result)
+        })
     }
 }
 
 impl network_controller::Host for HostState {
     fn list(&mut self) -> Import<Result<Vec<Network>, Error>> {
-        self.call()?;
-        let result = self.backends.networks.list();
-        self.listed(&result)?;
-        if let Ok(networks) = &result {
-            self.ledger.listed_networks(networks);
-        }
-        Ok(result)
+        self.host(|state| {
+            state.call()?;
+            let result = state.backends.networks.list();
+            state.listed(&result)?;
+            if let Ok(networks) = &result {
+                state.ledger.listed_networks(networks);
+            }
+            Ok(result)
+        })
     }
 
     fn remove(&mut self, id: String) -> Import<Result<(), Error>> {
-        self.call_on(&id)?;
-        let result = self.ledger.check_network_removal(&id).and_then(|name| {
-            self.refuse_if_cancelled()?;
-            self.backends.networks.remove(&id).map(|()| name)
-        });
-        Ok(result.map(|name| self.ledger.removed_network(name)))
+        self.host(|state| {
+            state.call_on(&id)?;
+            let result = state.ledger.check_network_removal(&id).and_then(|name| {
+                state.refuse_if_cancelled()?;
+                state.backends.networks.remove(&id).map(|()| name)
+            });
+            Ok(result.map(|name| state.ledger.removed_network(name)))
+        })
     }
 }
 
 impl cluster::Host for HostState {
     fn is_manager(&mut self) -> Import<bool> {
-        self.call()?;
-        Ok(self.backends.cluster.is_manager())
+        self.host(|state| {
+            state.call()?;
+            Ok(state.backends.cluster.is_manager())
+        })
     }
 
     fn list(&mut self) -> Import<Result<Vec<ClusterNetwork>, Error>> {
-        self.call()?;
-        let result = self.backends.cluster.list();
-        self.listed(&result)?;
-        if let Ok(networks) = &result {
-            self.ledger.listed_cluster_networks(networks);
-        }
-        Ok(result)
+        self.host(|state| {
+            state.call()?;
+            let result = state.backends.cluster.list();
+            state.listed(&result)?;
+            if let Ok(networks) = &result {
+                state.ledger.listed_cluster_networks(networks);
+            }
+            Ok(result)
+        })
     }
 
     fn remove(&mut self, id: String) -> Import<Result<(), Error>> {
-        self.call_on(&id)?;
-        let result = self
-            .ledger
-            .check_cluster_network_removal(&id)
-            .and_then(|name| {
-                self.refuse_if_cancelled()?;
-                self.backends.cluster.remove(&id).map(|()| name)
-            });
-        Ok(result.map(|name| self.ledger.removed_network(name)))
+        self.host(|state| {
+            state.call_on(&id)?;
+            let result = state
+                .ledger
+                .check_cluster_network_removal(&id)
+                .and_then(|name| {
+                    state.refuse_if_cancelled()?;
+                    state.backends.cluster.remove(&id).map(|()| name)
+                });
+            Ok(result.map(|name| state.ledger.removed_network(name)))
+        })
     }
 }
 
 impl events::Host for HostState {
     fn log(&mut self, event: Event) -> Import<()> {
-        self.call()?;
-        for text in [&event.kind, &event.action, &event.actor_id] {
-            self.meter.check_message(text)?;
-        }
-        for label in &event.attributes {
-            self.meter.check_message(&label.key)?;
-            self.meter.check_message(&label.value)?;
-        }
-        if !self.ledger.check_event(&event) {
-            return Ok(());
-        }
-        let actor = Actor {
-            id: event.actor_id,
-            attributes: event
-                .attributes
-                .into_iter()
-                .map(|label| (label.key, label.value))
-                .collect(),
-        };
-        let message =
-            EventMessage::local(&event.kind, &event.action, actor, self.backends.clock.now());
-        self.backends.events.log(message);
-        Ok(())
+        self.host(|state| {
+            state.call()?;
+            for text in [&event.kind, &event.action, &event.actor_id] {
+                state.meter.check_message(text)?;
+            }
+            for label in &event.attributes {
+                state.meter.check_message(&label.key)?;
+                state.meter.check_message(&label.value)?;
+            }
+            if !state.ledger.check_event(&event) {
+                return Ok(());
+            }
+            let actor = Actor {
+                id: event.actor_id,
+                attributes: event
+                    .attributes
+                    .into_iter()
+                    .map(|label| (label.key, label.value))
+                    .collect(),
+            };
+            let message = EventMessage::local(
+                &event.kind,
+                &event.action,
+                actor,
+                state.backends.clock.now(),
+            );
+            state.backends.events.log(message);
+            Ok(())
+        })
     }
 }
 
 impl daemon::Host for HostState {
     fn now(&mut self) -> Import<ClockReading> {
-        self.call()?;
-        Ok(clock::reading(self.backends.clock.now()))
+        self.host(|state| {
+            state.call()?;
+            Ok(clock::reading(state.backends.clock.now()))
+        })
     }
 
+    /// Not timed as the host's: the rules call it once per object, and it only reads a flag.
     fn cancelled(&mut self) -> Import<bool> {
         self.call()?;
         Ok(self.cancel.check())
     }
 
     fn warn(&mut self, message: String) -> Import<()> {
-        self.call_on(&message)?;
-        self.backends.log.warn(&message);
-        Ok(())
+        self.host(|state| {
+            state.call_on(&message)?;
+            state.backends.log.warn(&message);
+            Ok(())
+        })
+    }
+}
+
+/// What the host hands the component through an import, as far as the plugin may quote it
+/// back: the length of its longest text.
+trait Texts {
+    /// The length of the longest text, 0 if there is none.
+    fn longest(&self) -> usize;
+}
+
+impl Texts for () {
+    fn longest(&self) -> usize {
+        0
+    }
+}
+
+impl Texts for bool {
+    fn longest(&self) -> usize {
+        0
+    }
+}
+
+impl Texts for i64 {
+    fn longest(&self) -> usize {
+        0
+    }
+}
+
+impl Texts for ClockReading {
+    fn longest(&self) -> usize {
+        0
+    }
+}
+
+impl Texts for ContainerListing {
+    /// Its texts were noted before packing.
+    fn longest(&self) -> usize {
+        0
+    }
+}
+
+impl Texts for Error {
+    fn longest(&self) -> usize {
+        match self {
+            Error::InvalidParameter(m)
+            | Error::Conflict(m)
+            | Error::NotFound(m)
+            | Error::Forbidden(m)
+            | Error::System(m) => m.len(),
+        }
+    }
+}
+
+impl<T: Texts> Texts for Result<T, Error> {
+    fn longest(&self) -> usize {
+        match self {
+            Ok(value) => value.longest(),
+            Err(err) => err.longest(),
+        }
+    }
+}
+
+impl<T: Texts> Texts for Vec<T> {
+    fn longest(&self) -> usize {
+        self.iter().map(Texts::longest).max().unwrap_or(0)
+    }
+}
+
+impl Texts for Label {
+    fn longest(&self) -> usize {
+        self.key.len().max(self.value.len())
+    }
+}
+
+impl Texts for Container {
+    fn longest(&self) -> usize {
+        let names = self.names.iter().map(String::len).max().unwrap_or(0);
+        self.id.len().max(names).max(self.labels.longest())
+    }
+}
+
+impl Texts for Network {
+    fn longest(&self) -> usize {
+        self.id
+            .len()
+            .max(self.name.len())
+            .max(self.labels.longest())
+    }
+}
+
+impl Texts for ClusterNetwork {
+    fn longest(&self) -> usize {
+        self.id
+            .len()
+            .max(self.name.len())
+            .max(self.labels.longest())
     }
 }

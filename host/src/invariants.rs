@@ -1,7 +1,8 @@
 //! The rules the host enforces around the backends, whatever the plugin asks: a prune never
 //! removes a running, paused or restarting container, a predefined network, the swarm's ingress
 //! network, an object of the other kind, or an ID the backend did not list in this prune; and
-//! it never reports, or logs an event for, more than it removed.
+//! it never reports, or logs an event for, more than it removed. Each listed container is sized
+//! at most once per prune: a repeated `layer-size` gets the backend's first answer.
 //!
 //! A removal that breaks a rule is refused on the spot with Docker's text for it (the plugin
 //! sees the error a daemon would give), an event that breaks one is dropped, and either way the
@@ -13,7 +14,10 @@ use std::fmt;
 
 use foldhash::{HashMap, HashMapExt};
 
-use crate::bindings::{ClusterNetwork, Container, ContainerState, Error, Event, Network};
+use crate::bindings::{
+    ClusterNetwork, Container, ContainerPruneReport, ContainerState, Error, Event, Network,
+    NetworkPruneReport,
+};
 
 /// Network names Docker creates itself (moby `IsPredefined`).
 pub const PREDEFINED_NETWORKS: [&str; 4] = ["bridge", "host", "none", "default"];
@@ -158,10 +162,19 @@ fn state_word(state: ContainerState) -> &'static str {
 struct ListedContainer {
     /// Its state when listed.
     state: ContainerState,
-    /// Its layer size as the backend last measured it; 0 until measured.
-    layer: i64,
+    /// Its layer size as the backend measured it, once measured.
+    layer: Option<i64>,
     /// How many times the backend removed it.
     removed: usize,
+    /// The order of its first removal among the prune's container removals.
+    removal: usize,
+}
+
+impl ListedContainer {
+    /// The bytes its removal reclaims: its layer's size as measured, 0 if unknown.
+    fn reclaimable(&self) -> u64 {
+        self.layer.unwrap_or(0).max(0).unsigned_abs()
+    }
 }
 
 /// What the backends listed and removed during one prune, and the first rule the plugin broke.
@@ -171,10 +184,16 @@ struct ListedContainer {
 pub struct Ledger {
     kind: PruneKind,
     containers: HashMap<String, ListedContainer>,
+    /// The listed containers whose sizing failed, with the backend's error.
+    size_failures: HashMap<String, Error>,
+    /// How many container removals the backends made.
+    container_removals: usize,
     networks: HashMap<String, String>,
     cluster_networks: HashMap<String, (String, bool)>,
     /// Each removed network name, with how many times a network of that name was removed.
     removed_networks: HashMap<String, usize>,
+    /// The removed networks' names, in the order of removal.
+    network_removals: Vec<String>,
     /// The sum of the positive layer sizes of the removed containers.
     reclaimable: u64,
     prune_events: usize,
@@ -187,9 +206,12 @@ impl Ledger {
         Ledger {
             kind,
             containers: HashMap::new(),
+            size_failures: HashMap::new(),
+            container_removals: 0,
             networks: HashMap::new(),
             cluster_networks: HashMap::new(),
             removed_networks: HashMap::new(),
+            network_removals: Vec::new(),
             reclaimable: 0,
             prune_events: 0,
             violation: None,
@@ -210,16 +232,32 @@ impl Ledger {
                 .and_modify(|listed| listed.state = container.state)
                 .or_insert(ListedContainer {
                     state: container.state,
-                    layer: 0,
+                    layer: None,
                     removed: 0,
+                    removal: 0,
                 });
         }
     }
 
-    /// Notes a listed container's layer size as the backend measured it.
-    pub fn measured_layer(&mut self, id: &str, size: i64) {
-        if let Some(container) = self.containers.get_mut(id) {
-            container.layer = size;
+    /// What the backend answered when it sized listed container `id` earlier in this prune:
+    /// a listed container is sized at most once per prune, and a repeated `layer-size` gets
+    /// the same answer without asking the backend again. `None` if it was not sized yet, or
+    /// was not listed.
+    pub fn measured(&self, id: &str) -> Option<Result<i64, Error>> {
+        let layer = self.containers.get(id)?.layer;
+        layer
+            .map(Ok)
+            .or_else(|| self.size_failures.get(id).cloned().map(Err))
+    }
+
+    /// Notes what the backend answered when it sized container `id`.
+    pub fn measured_layer(&mut self, id: &str, size: &Result<i64, Error>) {
+        let Some(container) = self.containers.get_mut(id) else {
+            return;
+        };
+        match size {
+            Ok(size) => container.layer = Some(*size),
+            Err(err) => drop(self.size_failures.insert(id.to_string(), err.clone())),
         }
     }
 
@@ -285,9 +323,12 @@ impl Ledger {
     /// [`check_container_removal`](Self::check_container_removal) allowed.
     pub fn removed_container(&mut self, id: &str) {
         if let Some(container) = self.containers.get_mut(id) {
+            if container.removed == 0 {
+                container.removal = self.container_removals;
+            }
             container.removed += 1;
-            let size = container.layer.max(0).unsigned_abs();
-            self.reclaimable = self.reclaimable.saturating_add(size);
+            self.container_removals += 1;
+            self.reclaimable = self.reclaimable.saturating_add(container.reclaimable());
         }
     }
 
@@ -329,7 +370,35 @@ impl Ledger {
 
     /// Notes that the backend removed the network named `name`.
     pub fn removed_network(&mut self, name: String) {
-        *self.removed_networks.entry(name).or_default() += 1;
+        *self.removed_networks.entry(name.clone()).or_default() += 1;
+        self.network_removals.push(name);
+    }
+
+    /// The report of what the backends removed in this container prune, in the order of
+    /// removal: the report of a prune interrupted after its cancellation.
+    pub fn container_report(&self) -> ContainerPruneReport {
+        let mut removed: Vec<(&String, &ListedContainer)> = self
+            .containers
+            .iter()
+            .filter(|(_, container)| container.removed > 0)
+            .collect();
+        removed.sort_by_key(|(_, container)| container.removal);
+        let space_reclaimed = removed
+            .iter()
+            .map(|(_, container)| container.reclaimable())
+            .fold(0, u64::saturating_add);
+        ContainerPruneReport {
+            containers_deleted: removed.into_iter().map(|(id, _)| id.clone()).collect(),
+            space_reclaimed,
+        }
+    }
+
+    /// The report of what the backends removed in this network prune, in the order of removal:
+    /// the report of a prune interrupted after its cancellation.
+    pub fn network_report(&self) -> NetworkPruneReport {
+        NetworkPruneReport {
+            networks_deleted: self.network_removals.clone(),
+        }
     }
 
     /// Whether the plugin may log `event`: only its prune's `prune` event, once, with no actor
@@ -481,7 +550,7 @@ mod tests {
     fn removed_a() -> Ledger {
         let mut ledger = Ledger::new(PruneKind::Containers);
         ledger.listed_containers(&[container("a", ContainerState::Exited)]);
-        ledger.measured_layer("a", 100);
+        ledger.measured_layer("a", &Ok(100));
         assert_eq!(ledger.check_container_removal("a"), Ok(()));
         ledger.removed_container("a");
         ledger
@@ -519,6 +588,60 @@ mod tests {
                 event: "network prune".to_string(),
                 reclaimed: Some("0".to_string()),
             })
+        );
+    }
+
+    #[test]
+    fn a_listed_container_is_sized_once_whatever_the_answer() {
+        let mut ledger = Ledger::new(PruneKind::Containers);
+        ledger.listed_containers(&[
+            container("a", ContainerState::Exited),
+            container("b", ContainerState::Exited),
+        ]);
+        let failed = Err(Error::System("no snapshot".to_string()));
+
+        assert_eq!(ledger.measured("a"), None);
+        ledger.measured_layer("a", &Ok(100));
+        ledger.measured_layer("b", &failed);
+        ledger.measured_layer("unlisted", &Ok(1));
+        assert_eq!(ledger.measured("a"), Some(Ok(100)));
+        assert_eq!(ledger.measured("b"), Some(failed));
+        assert_eq!(ledger.measured("unlisted"), None);
+    }
+
+    #[test]
+    fn the_partial_report_lists_the_removals_in_order_once_each() {
+        let mut ledger = Ledger::new(PruneKind::Containers);
+        let ids = ["a", "b", "c", "d"];
+        let listed: Vec<Container> = ids
+            .iter()
+            .map(|id| container(id, ContainerState::Exited))
+            .collect();
+        ledger.listed_containers(&listed);
+        for (size, id) in (1..).zip(ids) {
+            ledger.measured_layer(id, &Ok(size * 100));
+        }
+        for id in ["c", "a", "c", "d"] {
+            ledger.removed_container(id);
+        }
+
+        assert_eq!(
+            ledger.container_report(),
+            ContainerPruneReport {
+                containers_deleted: vec!["c".to_string(), "a".to_string(), "d".to_string()],
+                space_reclaimed: 300 + 100 + 400,
+            }
+        );
+
+        let mut ledger = Ledger::new(PruneKind::Networks);
+        for name in ["n2", "n1", "n2"] {
+            ledger.removed_network(name.to_string());
+        }
+        assert_eq!(
+            ledger.network_report(),
+            NetworkPruneReport {
+                networks_deleted: vec!["n2".to_string(), "n1".to_string(), "n2".to_string()],
+            }
         );
     }
 

@@ -1,16 +1,20 @@
 //! A daemon's prune service: the compiled component behind the daemon-wide prune guard.
 
+use wasmtime::Store;
+use wasmtime::component::Instance;
+
 use crate::backend::Backends;
 use crate::bindings::{ContainerPruneReport, Filter, NetworkPruneReport};
 use crate::cancel::Cancellation;
-use crate::component::{Prune, PruneComponent};
+use crate::component::PruneComponent;
 use crate::error::PruneError;
 use crate::fault::{self, PluginFault};
 use crate::filters::Filters;
 use crate::guard::PruneGuard;
-use crate::invariants::PruneKind;
+use crate::host_state::HostState;
+use crate::invariants::{Ledger, PruneKind};
 use crate::limits::Limits;
-use crate::returned::{self, CallError};
+use crate::returned::{self, CallError, PruneExports};
 
 /// Container prune and network prune for one daemon. Both share one guard, so at most one of
 /// them runs at a time; each call runs in a fresh instance of the component, within the
@@ -50,17 +54,15 @@ impl Pruner {
         filters: &Filters,
         cancel: &Cancellation,
     ) -> Result<ContainerPruneReport, PruneError> {
-        let _held = self.guard.acquire()?;
-        let mut prune =
-            self.component
-                .instantiate(PruneKind::Containers, backends, cancel, self.limits)?;
-        let result = returned::call_containers(
-            &mut prune.store,
-            &prune.instance,
-            &prune.exports,
-            filters_to_wit(filters),
-        );
-        outcome(&prune, result)
+        self.run(
+            PruneKind::Containers,
+            backends,
+            cancel,
+            |store, instance, exports| {
+                returned::call_containers(store, instance, exports, filters_to_wit(filters))
+            },
+            Ledger::container_report,
+        )
     }
 
     /// `POST /networks/prune`: removes the unused networks matching `filters`.
@@ -70,24 +72,47 @@ impl Pruner {
         filters: &Filters,
         cancel: &Cancellation,
     ) -> Result<NetworkPruneReport, PruneError> {
+        self.run(
+            PruneKind::Networks,
+            backends,
+            cancel,
+            |store, instance, exports| {
+                returned::call_networks(store, instance, exports, filters_to_wit(filters))
+            },
+            Ledger::network_report,
+        )
+    }
+
+    /// One prune under the guard: a fresh instance, `call`ed. A prune interrupted after its
+    /// cancellation returns the `partial` report of what the ledger saw removed.
+    fn run<T>(
+        &self,
+        kind: PruneKind,
+        backends: &Backends,
+        cancel: &Cancellation,
+        call: impl FnOnce(&mut Store<HostState>, &Instance, &PruneExports) -> Result<T, CallError>,
+        partial: impl FnOnce(&Ledger) -> T,
+    ) -> Result<T, PruneError> {
         let _held = self.guard.acquire()?;
-        let mut prune =
-            self.component
-                .instantiate(PruneKind::Networks, backends, cancel, self.limits)?;
-        let result = returned::call_networks(
-            &mut prune.store,
-            &prune.instance,
-            &prune.exports,
-            filters_to_wit(filters),
-        );
-        outcome(&prune, result)
+        let mut prune = self
+            .component
+            .prepare(kind, backends, cancel, self.limits)?;
+        let result = match prune.instantiate() {
+            Ok(instance) => call(&mut prune.store, &instance, &prune.exports),
+            Err(err) => Err(CallError::Wasm(err)),
+        };
+        outcome(prune.store.data(), result, partial).map_err(|err| self.component.blame(err))
     }
 }
 
 /// What a finished call gives the caller: a broken host rule trumps everything (the plugin
-/// may have carried on after the refusal), then the plugin's fault, then its own result.
-fn outcome<T>(prune: &Prune, result: Result<T, CallError>) -> Result<T, PruneError> {
-    let state = prune.store.data();
+/// may have carried on after the refusal), then the interruption of a cancelled prune (the
+/// `partial` report), then the plugin's fault, then its own result.
+fn outcome<T>(
+    state: &HostState,
+    result: Result<T, CallError>,
+    partial: impl FnOnce(&Ledger) -> T,
+) -> Result<T, PruneError> {
     if let Some(violation) = state.ledger().violation() {
         return Err(PruneError::Plugin(PluginFault::Violation(
             violation.clone(),
@@ -97,6 +122,9 @@ fn outcome<T>(prune: &Prune, result: Result<T, CallError>) -> Result<T, PruneErr
         Ok(report) => Ok(report),
         Err(CallError::Returned(err)) => Err(err.into()),
         Err(CallError::Fault(fault)) => Err(PruneError::Plugin(fault)),
+        Err(CallError::Wasm(err)) if HostState::is_interruption(&err) => {
+            Ok(partial(state.ledger()))
+        }
         Err(CallError::Wasm(err)) => Err(fault::classify(err, state)),
     }
 }

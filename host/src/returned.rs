@@ -108,6 +108,7 @@ pub fn call_containers(
     filters: Vec<Filter>,
 ) -> Result<ContainerPruneReport, CallError> {
     let func: ContainersFunc = instance.get_typed_func(&mut *store, exports.containers)?;
+    store.data_mut().called_with(&filters);
     let (result,) = func.call(&mut *store, (filters,))?;
     let state = store.data();
     let report = result.map_err(|err| returned_error(state, err))?;
@@ -130,6 +131,7 @@ pub fn call_networks(
     filters: Vec<Filter>,
 ) -> Result<NetworkPruneReport, CallError> {
     let func: NetworksFunc = instance.get_typed_func(&mut *store, exports.networks)?;
+    store.data_mut().called_with(&filters);
     let (result,) = func.call(&mut *store, (filters,))?;
     let state = store.data();
     let report = result.map_err(|err| returned_error(state, err))?;
@@ -143,7 +145,6 @@ pub fn call_networks(
 
 /// The plugin's error, if its message is within the message limit.
 fn returned_error(state: &HostState, err: Error) -> CallError {
-    let limit = state.meter().limits().message_bytes;
     let message = match &err {
         Error::InvalidParameter(m)
         | Error::Conflict(m)
@@ -151,10 +152,10 @@ fn returned_error(state: &HostState, err: Error) -> CallError {
         | Error::Forbidden(m)
         | Error::System(m) => m,
     };
-    if message.len() > limit {
-        return PluginFault::MessageBytes(limit).into();
+    match state.meter().check_message(message) {
+        Ok(()) => CallError::Returned(err),
+        Err(fault) => fault.into(),
     }
-    CallError::Returned(err)
 }
 
 /// Checks a report's entries against the size limits.

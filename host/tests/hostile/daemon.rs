@@ -1,16 +1,19 @@
 //! A daemon that removes whatever it is asked to, running containers and predefined networks
 //! included, and records every removal it is asked for: what stays protected in the hostile
-//! tests is protected by the host's rules, not by the backend.
+//! tests is protected by the host's rules, not by the backend. It can be made slow (sizing
+//! sleeps or burns CPU), fail with given texts, and cancel a prune when warned.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
+use std::time::Duration;
 
 use chrono::DateTime;
-use pruner::Backends;
 use pruner::backend::{Cluster, ContainerStore, EventLog, NetworkController, WarningLog};
 use pruner::bindings::{ClusterNetwork, Container, ContainerState, Error, Network, Timestamp};
 use pruner::clock::FixedClock;
 use pruner::events::EventMessage;
+use pruner::{Backends, Cancellation};
 
 /// The daemon's clock: 2026-11-27T12:00:00Z.
 const NOW: &str = "2026-11-27T12:00:00Z";
@@ -30,6 +33,17 @@ struct Objects {
     removals: Vec<String>,
     events: Vec<EventMessage>,
     warnings: Vec<String>,
+    /// Every ID sized, in order.
+    sized: Vec<String>,
+    /// How long each sizing sleeps.
+    size_delay: Duration,
+    /// How much of the thread's CPU time each sizing burns.
+    size_work: Duration,
+    /// The error texts sizing and removing fail with, by container ID.
+    size_failures: HashMap<String, String>,
+    remove_failures: HashMap<String, String>,
+    /// Cancelled when a warning is logged.
+    cancel_on_warning: Option<Cancellation>,
 }
 
 /// The permissive daemon; clones share it.
@@ -86,6 +100,36 @@ impl Daemon {
         self
     }
 
+    /// Each sizing sleeps `delay`, as a busy remote daemon's answer takes.
+    pub fn sizing_sleeps(self, delay: Duration) -> Daemon {
+        self.with(|objects| objects.size_delay = delay);
+        self
+    }
+
+    /// Each sizing burns `work` of the thread's CPU time, as a slow in-process backend does.
+    pub fn sizing_burns(self, work: Duration) -> Daemon {
+        self.with(|objects| objects.size_work = work);
+        self
+    }
+
+    /// Sizing container `id` fails with `text`.
+    pub fn sizing_fails(self, id: &str, text: &str) -> Daemon {
+        self.with(|o| o.size_failures.insert(id.to_string(), text.to_string()));
+        self
+    }
+
+    /// Removing container `id` fails with `text`.
+    pub fn removal_fails(self, id: &str, text: &str) -> Daemon {
+        self.with(|o| o.remove_failures.insert(id.to_string(), text.to_string()));
+        self
+    }
+
+    /// The first warning logged cancels `cancel`.
+    pub fn cancel_on_warning(self, cancel: &Cancellation) -> Daemon {
+        self.with(|objects| objects.cancel_on_warning = Some(cancel.clone()));
+        self
+    }
+
     /// The backends serving this daemon, with a fixed clock.
     pub fn backends(&self) -> Backends {
         let now = DateTime::parse_from_rfc3339(NOW).expect("a valid time");
@@ -134,6 +178,11 @@ impl Daemon {
         self.with(|o| o.warnings.clone())
     }
 
+    /// Every container ID the daemon was asked to size, in order.
+    pub fn sized(&self) -> Vec<String> {
+        self.with(|o| o.sized.clone())
+    }
+
     fn with<T>(&self, f: impl FnOnce(&mut Objects) -> T) -> T {
         f(&mut self.0.lock().unwrap_or_else(PoisonError::into_inner))
     }
@@ -149,7 +198,16 @@ impl ContainerStore for Daemon {
     }
 
     fn layer_size(&self, id: &str) -> Result<i64, Error> {
+        let (delay, work) = self.with(|o| {
+            o.sized.push(id.to_string());
+            (o.size_delay, o.size_work)
+        });
+        thread::sleep(delay);
+        burn_cpu(work);
         self.with(|o| {
+            if let Some(text) = o.size_failures.get(id) {
+                return Err(Error::System(text.clone()));
+            }
             o.containers
                 .iter()
                 .any(|c| c.id == id)
@@ -161,6 +219,9 @@ impl ContainerStore for Daemon {
     fn remove(&self, id: &str) -> Result<(), Error> {
         self.with(|o| {
             o.removals.push(id.to_string());
+            if let Some(text) = o.remove_failures.get(id) {
+                return Err(Error::System(text.clone()));
+            }
             let index = o.containers.iter().position(|c| c.id == id);
             index
                 .map(|i| drop(o.containers.remove(i)))
@@ -213,6 +274,33 @@ impl EventLog for Daemon {
 
 impl WarningLog for Daemon {
     fn warn(&self, message: &str) {
-        self.with(|o| o.warnings.push(message.to_string()));
+        self.with(|o| {
+            o.warnings.push(message.to_string());
+            if let Some(cancel) = &o.cancel_on_warning {
+                cancel.cancel();
+            }
+        });
     }
+}
+
+/// Spins until the current thread has used `work` more CPU time.
+fn burn_cpu(work: Duration) {
+    let start = thread_cpu_time();
+    while thread_cpu_time() - start < work {
+        std::hint::spin_loop();
+    }
+}
+
+/// The CPU time the current thread has used.
+fn thread_cpu_time() -> Duration {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid, writable timespec.
+    assert_eq!(
+        unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) },
+        0
+    );
+    Duration::new(now.tv_sec.unsigned_abs(), now.tv_nsec.unsigned_abs() as u32)
 }

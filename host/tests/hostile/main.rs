@@ -3,6 +3,7 @@
 //! prune succeeds. Every fixture must have a module of its name here, or this file does not
 //! compile (see the end of the file).
 
+mod builtin;
 mod daemon;
 mod plugin_flag;
 
@@ -589,6 +590,223 @@ mod forges_events {
     }
 }
 
+mod sizes_in_a_loop {
+    use super::*;
+
+    /// Limits under which only the wall-clock limit can stop the fixture.
+    fn wall_clock_only(wall_time: Duration) -> Limits {
+        Limits {
+            cpu_time: Duration::from_secs(3600),
+            wall_time,
+            backend_calls: u64::MAX,
+            ..Limits::default()
+        }
+    }
+
+    /// A daemon of three stopped containers.
+    fn daemon() -> Daemon {
+        ["a", "b", "c"]
+            .into_iter()
+            .fold(Daemon::new(), |daemon, name| {
+                daemon.container(&id(name), ContainerState::Exited, 10)
+            })
+    }
+
+    #[test]
+    fn is_stopped_at_its_wall_clock_limit_and_each_container_is_sized_once() {
+        let limits = wall_clock_only(Duration::from_secs(1));
+        let pruner = Pruner::new(plugin(pruner_fixtures::SIZES_IN_A_LOOP)).with_limits(limits);
+        let daemon = daemon().sizing_sleeps(Duration::from_millis(20));
+
+        let err = prune_containers(&pruner, &daemon).unwrap_err();
+        assert_eq!(
+            err,
+            PruneError::Plugin(PluginFault::WallTime(Duration::from_secs(1)))
+        );
+        assert_eq!(
+            err.to_string(),
+            "prune plugin exceeded its wall-clock time limit (1s)"
+        );
+        // Asked over and over, the backend was asked once per container.
+        assert_eq!(daemon.sized(), [id("a"), id("b"), id("c")]);
+        assert_eq!(daemon.container_ids(), [id("a"), id("b"), id("c")]);
+        assert!(!pruner.guard().is_held());
+    }
+
+    #[test]
+    fn a_backend_answering_after_the_wall_clock_limit_ends_the_prune_there() {
+        let limits = wall_clock_only(Duration::from_millis(100));
+        let pruner = Pruner::new(plugin(pruner_fixtures::SIZES_IN_A_LOOP)).with_limits(limits);
+        let daemon = daemon().sizing_sleeps(Duration::from_millis(300));
+
+        assert_eq!(
+            prune_networks(&pruner, &daemon).unwrap_err(),
+            PruneError::Plugin(PluginFault::WallTime(Duration::from_millis(100)))
+        );
+        assert_eq!(daemon.sized(), [id("a")]);
+        assert_next_prune_succeeds(&pruner, &prunable());
+    }
+
+    #[test]
+    fn is_stopped_at_its_backend_call_limit_having_sized_each_container_once() {
+        let limits = Limits {
+            backend_calls: 1000,
+            ..Limits::default()
+        };
+        let pruner = Pruner::new(plugin(pruner_fixtures::SIZES_IN_A_LOOP)).with_limits(limits);
+        let daemon = daemon();
+
+        assert_eq!(
+            prune_containers(&pruner, &daemon).unwrap_err(),
+            PruneError::Plugin(PluginFault::BackendCalls(1000))
+        );
+        assert_eq!(daemon.sized(), [id("a"), id("b"), id("c")]);
+    }
+}
+
+mod ignores_cancellation {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command, Stdio};
+
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    /// The fixture's warning once its removals are done.
+    const LOOPING: &str = "removed what it could; now looping without checking cancellation";
+
+    #[test]
+    fn is_interrupted_once_cancelled_and_the_prune_returns_what_was_removed() {
+        let pruner = Pruner::new(plugin(pruner_fixtures::IGNORES_CANCELLATION));
+        let cancel = Cancellation::default();
+        let daemon = Daemon::new()
+            .container(&id("running"), ContainerState::Running, 1)
+            .container(&id("old"), ContainerState::Exited, 1000)
+            .container(&id("older"), ContainerState::Exited, 2000)
+            .network("unused")
+            .cancel_on_warning(&cancel);
+
+        let report = pruner.prune_containers(&daemon.backends(), &Filters::new(), &cancel);
+        assert_eq!(
+            report,
+            Ok(ContainerPruneReport {
+                containers_deleted: vec![id("old"), id("older")],
+                space_reclaimed: 0,
+            })
+        );
+        assert_eq!(
+            pruner.prune_networks(&daemon.backends(), &Filters::new(), &cancel),
+            Ok(NetworkPruneReport {
+                networks_deleted: Vec::new(),
+            })
+        );
+        assert_eq!(daemon.container_ids(), [id("running")]);
+        assert_eq!(daemon.network_names(), ["unused"]);
+        assert_eq!(daemon.warnings(), [LOOPING, LOOPING]);
+        assert_eq!(daemon.events(), Vec::<(String, String)>::new());
+        assert!(!pruner.guard().is_held());
+    }
+
+    #[test]
+    fn a_network_prune_is_interrupted_too_with_the_names_it_removed() {
+        let pruner = Pruner::new(plugin(pruner_fixtures::IGNORES_CANCELLATION));
+        let cancel = Cancellation::default();
+        let daemon = Daemon::new()
+            .network("first")
+            .network("second")
+            .cancel_on_warning(&cancel);
+
+        assert_eq!(
+            pruner.prune_networks(&daemon.backends(), &Filters::new(), &cancel),
+            Ok(NetworkPruneReport {
+                networks_deleted: vec!["first".to_string(), "second".to_string()],
+            })
+        );
+        assert_eq!(daemon.events(), Vec::<(String, String)>::new());
+    }
+
+    /// Runs `pruner container prune -f --plugin ignores-cancellation` on a state with a running
+    /// and a stopped container, sends `signal` once the plugin says it loops, and checks the
+    /// outcome: the partial report, the exit code, the state file.
+    fn interrupted_cli_prune(signal: i32, name: &str, code: i32) {
+        let dir = std::env::temp_dir();
+        let plugin = dir.join(format!("pruner-{}-{name}.wasm", std::process::id()));
+        std::fs::write(&plugin, pruner_fixtures::IGNORES_CANCELLATION).unwrap();
+        let container = |name: &str, state: &str| {
+            json!({"id": id(name), "name": name, "created": "2026-11-20T10:00:00Z",
+                   "state": state, "size_rw": 10})
+        };
+        let state =
+            json!({"containers": [container("web", "running"), container("old", "exited")]});
+        let path = dir.join(format!("pruner-{}-{name}.json", std::process::id()));
+        std::fs::write(&path, state.to_string()).unwrap();
+
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pruner"))
+            .args([
+                "container",
+                "prune",
+                "-f",
+                "--now",
+                "2026-11-27T12:00:00Z",
+                "--plugin",
+            ])
+            .arg(&plugin)
+            .arg("--state")
+            .arg(&path)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("pruner starts");
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut warning = String::new();
+        stderr.read_line(&mut warning).unwrap();
+        assert_eq!(warning, format!(" WARN {LOOPING}\n"));
+        let pid = i32::try_from(child.id()).unwrap();
+        // SAFETY: `pid` is our own child, still running (it is only waited for below).
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+        let mut rest = String::new();
+        stderr.read_to_string(&mut rest).unwrap();
+        let output = child.wait_with_output().unwrap();
+
+        let left: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        std::fs::remove_file(&plugin).unwrap();
+        assert_eq!(output.status.code(), Some(code));
+        assert_eq!(rest, "");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            format!(
+                "Deleted Containers:\n{}\n\nTotal reclaimed space: 0B\n",
+                id("old")
+            )
+        );
+        assert_eq!(left["containers"].as_array().unwrap().len(), 1);
+        assert_eq!(left["containers"][0]["name"], "web");
+        let events: Vec<(&str, &str)> = left["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["Action"].as_str().unwrap(),
+                    e["Actor"]["ID"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(events, [("destroy", id("old").as_str())]);
+    }
+
+    #[test]
+    fn sigterm_interrupts_it_in_the_cli_which_prints_the_partial_report_and_exits_143() {
+        interrupted_cli_prune(libc::SIGTERM, "sigterm-ignored", 143);
+    }
+
+    #[test]
+    fn ctrl_c_interrupts_it_in_the_cli_which_prints_the_partial_report_and_exits_130() {
+        interrupted_cli_prune(libc::SIGINT, "sigint-ignored", 130);
+    }
+}
+
 /// A container store whose `list` panics, as a buggy backend might.
 struct PanickingStore;
 
@@ -644,5 +862,5 @@ fn every_fixture_is_a_component_of_some_size() {
     for (name, bytes) in pruner_fixtures::FIXTURES {
         assert!(bytes.starts_with(b"\0asm"), "{name} is not wasm");
     }
-    assert_eq!(pruner_fixtures::FIXTURES.len(), 11);
+    assert_eq!(pruner_fixtures::FIXTURES.len(), 13);
 }
