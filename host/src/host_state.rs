@@ -20,7 +20,7 @@ use crate::bindings::pruner::api::{
 use crate::bindings::{
     ClockReading, ClusterNetwork, Container, Error, Event, Filter, Label, Network,
 };
-use crate::cancel::{CancelGate, Cancellation, Interrupted};
+use crate::cancel::{CancelGate, Cancellation};
 use crate::clock;
 use crate::events::{Actor, EventMessage};
 use crate::invariants::{Ledger, PruneKind};
@@ -107,11 +107,6 @@ impl HostState {
             .map_err(wasmtime::Error::new)
     }
 
-    /// Whether `err`, which ended the prune, is its interruption after a cancellation.
-    pub fn is_interruption(err: &wasmtime::Error) -> bool {
-        err.is::<Interrupted>()
-    }
-
     /// Notes the filters the prune is called with: the plugin may quote them.
     pub fn called_with(&mut self, filters: &[Filter]) {
         for filter in filters {
@@ -133,6 +128,17 @@ impl HostState {
         left?;
         self.meter.supplied(value.longest());
         Ok(value)
+    }
+
+    /// `container-store.list`, and the listing `list-packed` packs.
+    fn list_containers(&mut self) -> Import<Result<Vec<Container>, Error>> {
+        self.call()?;
+        let result = self.backends.containers.list();
+        self.listed(&result)?;
+        if let Ok(containers) = &result {
+            self.ledger.listed_containers(containers);
+        }
+        Ok(result)
     }
 
     /// Counts one backend call.
@@ -178,19 +184,6 @@ impl WasiView for HostState {
 }
 
 impl types::Host for HostState {}
-
-impl HostState {
-    /// `container-store.list`, and the listing `list-packed` packs.
-    fn list_containers(&mut self) -> Import<Result<Vec<Container>, Error>> {
-        self.call()?;
-        let result = self.backends.containers.list();
-        self.listed(&result)?;
-        if let Ok(containers) = &result {
-            self.ledger.listed_containers(containers);
-        }
-        Ok(result)
-    }
-}
 
 impl container_store::Host for HostState {
     fn list(&mut self) -> Import<Result<Vec<Container>, Error>> {
@@ -395,13 +388,18 @@ impl Texts for ContainerListing {
 
 impl Texts for Error {
     fn longest(&self) -> usize {
-        match self {
-            Error::InvalidParameter(m)
-            | Error::Conflict(m)
-            | Error::NotFound(m)
-            | Error::Forbidden(m)
-            | Error::System(m) => m.len(),
-        }
+        message(self).len()
+    }
+}
+
+/// The text of an error, whatever its class.
+pub(crate) fn message(err: &Error) -> &str {
+    match err {
+        Error::InvalidParameter(m)
+        | Error::Conflict(m)
+        | Error::NotFound(m)
+        | Error::Forbidden(m)
+        | Error::System(m) => m,
     }
 }
 

@@ -5,7 +5,7 @@ use wasmtime::component::Instance;
 
 use crate::backend::Backends;
 use crate::bindings::{ContainerPruneReport, Filter, NetworkPruneReport};
-use crate::cancel::Cancellation;
+use crate::cancel::{Cancellation, Interrupted};
 use crate::component::PruneComponent;
 use crate::error::PruneError;
 use crate::fault::{self, PluginFault};
@@ -122,9 +122,7 @@ fn outcome<T>(
         Ok(report) => Ok(report),
         Err(CallError::Returned(err)) => Err(err.into()),
         Err(CallError::Fault(fault)) => Err(PruneError::Plugin(fault)),
-        Err(CallError::Wasm(err)) if HostState::is_interruption(&err) => {
-            Ok(partial(state.ledger()))
-        }
+        Err(CallError::Wasm(err)) if err.is::<Interrupted>() => Ok(partial(state.ledger())),
         Err(CallError::Wasm(err)) => Err(fault::classify(err, state)),
     }
 }

@@ -13,7 +13,7 @@ use wasmtime::{Store, format_err};
 
 use crate::bindings::{ContainerPruneReport, Error, Filter, NetworkPruneReport};
 use crate::fault::PluginFault;
-use crate::host_state::HostState;
+use crate::host_state::{self, HostState};
 
 /// The parameters of `prune.containers`.
 type ContainersParams = (Vec<Filter>,);
@@ -145,14 +145,7 @@ pub fn call_networks(
 
 /// The plugin's error, if its message is within the message limit.
 fn returned_error(state: &HostState, err: Error) -> CallError {
-    let message = match &err {
-        Error::InvalidParameter(m)
-        | Error::Conflict(m)
-        | Error::NotFound(m)
-        | Error::Forbidden(m)
-        | Error::System(m) => m,
-    };
-    match state.meter().check_message(message) {
+    match state.meter().check_message(host_state::message(&err)) {
         Ok(()) => CallError::Returned(err),
         Err(fault) => fault.into(),
     }
