@@ -34,6 +34,11 @@ pub struct Limits {
     /// Bytes of any one string the plugin hands the host: an ID to remove, a warning, an event
     /// field, the message of an error it returns.
     pub message_bytes: usize,
+    /// Warnings logged per prune; those past this or [`warning_bytes`](Self::warning_bytes)
+    /// are suppressed, and one more line says how many were.
+    pub warnings: usize,
+    /// Bytes of the warnings logged per prune, counted as written (escaped).
+    pub warning_bytes: usize,
 }
 
 impl Default for Limits {
@@ -47,6 +52,8 @@ impl Default for Limits {
             report_entries: 1_000_000,
             report_bytes: 64 << 20,
             message_bytes: 64 << 10,
+            warnings: 1_000,
+            warning_bytes: 1 << 20,
         }
     }
 }
