@@ -3,6 +3,7 @@
 //! prune succeeds. Every fixture must have a module of its name here, or this file does not
 //! compile (see the end of the file).
 
+mod backend_text;
 mod daemon;
 mod plugin_flag;
 
@@ -714,17 +715,17 @@ mod warns_in_a_loop {
     fn logs_warnings_up_to_the_byte_bound_then_one_line_counting_the_rest() {
         let limits = Limits {
             warning_bytes: 200_000,
-            backend_calls: 10,
+            backend_calls: 1_000,
             ..Limits::default()
         };
         let pruner = Pruner::new(plugin(pruner_fixtures::WARNS_IN_A_LOOP)).with_limits(limits);
         let daemon = prunable();
 
         let err = prune_networks(&pruner, &daemon).unwrap_err();
-        assert_eq!(err, PruneError::Plugin(PluginFault::BackendCalls(10)));
-        let mut expected = vec!["w".repeat(64 << 10); 3];
+        assert_eq!(err, PruneError::Plugin(PluginFault::BackendCalls(1_000)));
+        let mut expected = vec!["w".repeat(4 << 10); 48];
         expected.push(
-            "7 more warnings suppressed (a prune logs at most 1000 warnings, 200000 bytes)"
+            "952 more warnings suppressed (a prune logs at most 1000 warnings, 200000 bytes)"
                 .to_string(),
         );
         assert_eq!(daemon.warnings(), expected);

@@ -7,10 +7,11 @@ use std::process::{Command, Output};
 use serde_json::{Value, json};
 
 /// A file in the temporary directory, removed when dropped.
-struct TempFile(PathBuf);
+pub(super) struct TempFile(pub(super) PathBuf);
 
 impl TempFile {
-    fn new(name: &str, contents: &[u8]) -> TempFile {
+    /// `contents` in a file named after this process and `name`.
+    pub(super) fn new(name: &str, contents: &[u8]) -> TempFile {
         let path = std::env::temp_dir().join(format!("pruner-{}-{name}", std::process::id()));
         std::fs::write(&path, contents).unwrap();
         TempFile(path)
@@ -115,23 +116,23 @@ fn a_plugin_warning_in_a_loop_writes_a_bounded_stderr() {
 }
 
 #[test]
-fn a_plugin_warning_64_kib_at_a_time_writes_at_most_a_mebibyte_of_warnings() {
+fn a_plugin_warning_4_kib_at_a_time_writes_at_most_a_mebibyte_of_warnings() {
     let (output, _) = run_with(
         pruner_fixtures::WARNS_IN_A_LOOP,
-        "warns-64-kib",
+        "warns-4-kib",
         &["network", "prune", "-f"],
     );
 
     assert_eq!(output.status.code(), Some(1));
-    let warning = format!(" WARN {}\n", "w".repeat(64 << 10));
+    let warning = format!(" WARN {}\n", "w".repeat(4 << 10));
     let expected = format!(
-        "{} WARN 999984 more warnings suppressed (a prune logs at most 1000 warnings, 1048576 \
+        "{} WARN 999744 more warnings suppressed (a prune logs at most 1000 warnings, 1048576 \
          bytes)\nError response from daemon: prune plugin exceeded its backend call limit \
          (1000000 calls)\n",
-        warning.repeat(16)
+        warning.repeat(256)
     );
     assert_eq!(String::from_utf8_lossy(&output.stderr), expected);
-    assert_eq!(output.stderr.len(), 1_048_810);
+    assert_eq!(output.stderr.len(), 1_050_547);
 }
 
 #[test]
