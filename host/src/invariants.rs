@@ -578,6 +578,25 @@ mod tests {
     }
 
     #[test]
+    fn only_a_canonical_decimal_is_a_figure() {
+        assert_eq!(canonical_decimal("0"), Some(0));
+        assert_eq!(canonical_decimal("18446744073709551615"), Some(u64::MAX));
+        for text in [
+            "+0",
+            "00",
+            "-0",
+            "01",
+            " 1",
+            "1 ",
+            "",
+            "1e3",
+            "18446744073709551616",
+        ] {
+            assert_eq!(canonical_decimal(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
     fn a_container_prune_cannot_remove_networks() {
         let mut ledger = Ledger::new(PruneKind::Containers);
 

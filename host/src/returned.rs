@@ -1,8 +1,8 @@
 //! Calling the prune export and checking what it returns before the caller sees it: the
 //! report's length and size against the limits, its entries against the ledger, an error's
-//! message against the message limit; only a report that passes has its `prune` event logged. (wasmtime copies the result out before the checks, as the
-//! component frees it right after the call; the copy cannot exceed what the plugin's memory
-//! limit let it build.)
+//! message against the message limit; only a report that passes has its `prune` event logged.
+//! (wasmtime copies the result out before the checks, as the component frees it right after
+//! the call; the copy cannot exceed what the plugin's memory limit let it build.)
 
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{
