@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, FixedOffset};
 use clap::{Args, Parser};
+use pruner_state::escape::escape;
 
 use crate::args::{Cli, Command, Format, Object, PruneArgs};
 use crate::filters::Filters;
@@ -62,7 +63,8 @@ pub trait Daemon {
 
 /// Runs `pruner` with the process's arguments against the daemon `connect` opens (given the
 /// prune flags, `X`, the flags of this front end only, and the `--now` instant), printing what
-/// the docker CLI prints; returns the exit code.
+/// the docker CLI prints; returns the exit code. An error is printed on one line, its control
+/// characters escaped ([`escape`]); the report on stdout is printed as docker prints it.
 pub fn run<X: Args, D: Daemon>(
     connect: impl FnOnce(&PruneArgs, &X, Option<DateTime<FixedOffset>>) -> Result<D, Failure>,
 ) -> u8 {
@@ -84,19 +86,23 @@ pub fn run<X: Args, D: Daemon>(
     match prune(kind, &args, &cli.extra, connect) {
         Ok(code) => code,
         Err(Failure::Usage(message)) => {
-            eprintln!("{message}\nSee 'pruner {} prune --help'.", kind.command());
+            eprintln!(
+                "{}\nSee 'pruner {} prune --help'.",
+                escape(&message),
+                kind.command()
+            );
             EXIT_USAGE
         }
         Err(Failure::Daemon(message)) => {
-            eprintln!("Error response from daemon: {message}");
+            eprintln!("Error response from daemon: {}", escape(&message));
             EXIT_FAILURE
         }
         Err(Failure::Unreachable(message)) => {
-            eprintln!("{message}");
+            eprintln!("{}", escape(&message));
             EXIT_FAILURE
         }
         Err(Failure::Other(err)) => {
-            eprintln!("Error: {err:#}");
+            eprintln!("Error: {}", escape(&format!("{err:#}")));
             EXIT_FAILURE
         }
     }

@@ -19,6 +19,7 @@ use crate::error::PruneError;
 use crate::fault;
 use crate::host_state::HostState;
 use crate::invariants::PruneKind;
+use crate::load_error;
 use crate::returned::PruneExports;
 use crate::sandbox::{self, Grant};
 use crate::stderr::CapturedStderr;
@@ -131,11 +132,11 @@ impl PruneComponent {
         })
     }
 
-    /// Compiles a plugin: any component of pruner's world, from its bytes (binary or text
-    /// format), its machine code cached like the built-in one's. It is refused if it imports
-    /// more than the sandbox grants (the error is then a
-    /// [`ForbiddenImports`](crate::sandbox::ForbiddenImports)) or does not export `prune` with
-    /// pruner's types.
+    /// Compiles a plugin: any component of pruner's world, from its bytes (the binary format),
+    /// its machine code cached like the built-in one's. It is refused if it is not a component
+    /// at all (a [`NotAComponent`](crate::load_error::NotAComponent)), if it imports more than
+    /// the sandbox grants (a [`ForbiddenImports`](crate::sandbox::ForbiddenImports)) or does not
+    /// export `prune` with pruner's types.
     pub fn from_bytes(bytes: &[u8]) -> anyhow::Result<PruneComponent> {
         PruneComponent::from_bytes_granting(bytes, &[])
     }
@@ -150,6 +151,7 @@ impl PruneComponent {
         cache_dir: Option<&Path>,
         grants: &[Grant],
     ) -> anyhow::Result<PruneComponent> {
+        load_error::check_component(bytes)?;
         let source = Source {
             bytes: bytes.to_vec(),
             cache_dir: cache_dir.map(Path::to_path_buf),

@@ -1,25 +1,30 @@
-//! Why a prune failed: Docker's error classes, or a component that misbehaved.
+//! Why a prune failed: Docker's error classes, or a component that misbehaved. The texts keep
+//! what the daemon, a backend or a plugin said unchanged; their `Display` escapes it
+//! ([`escape`]), so that an error is always one line that cannot drive a terminal.
+
+use pruner_state::escape::escape;
 
 use crate::bindings;
 use crate::fault::PluginFault;
 
-/// A failed prune. The Docker classes carry Docker's message text unchanged.
+/// A failed prune. The Docker classes carry Docker's message text unchanged; `Display` shows it
+/// escaped.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PruneError {
     /// Bad input (HTTP 400), e.g. `invalid filter 'dangling'`.
-    #[error("{0}")]
+    #[error("{}", escape(.0))]
     InvalidParameter(String),
     /// Conflicts with the daemon's state (HTTP 409), e.g. `a prune operation is already running`.
-    #[error("{0}")]
+    #[error("{}", escape(.0))]
     Conflict(String),
     /// No such object (HTTP 404).
-    #[error("{0}")]
+    #[error("{}", escape(.0))]
     NotFound(String),
     /// Refused (HTTP 403).
-    #[error("{0}")]
+    #[error("{}", escape(.0))]
     Forbidden(String),
     /// The daemon or a backend failed (HTTP 500).
-    #[error("{0}")]
+    #[error("{}", escape(.0))]
     System(String),
     /// The prune plugin was at fault: it crossed a limit, trapped or broke a host rule. The
     /// host refused what it must and serves the next prune as usual.
@@ -33,7 +38,7 @@ pub enum PruneError {
     Builtin(PluginFault),
     /// wasmtime could not run the component for a reason that is not one of the plugin's
     /// faults (e.g. the host could not provide a granted directory).
-    #[error("prune component failed: {0}")]
+    #[error("prune component failed: {}", escape(.0))]
     Component(String),
 }
 

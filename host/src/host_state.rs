@@ -1,11 +1,14 @@
 //! The store data of one prune: the backends behind the component's imports, with every call
-//! metered ([`Meter`]) and checked against the host's rules ([`Ledger`]), plus the empty WASI
-//! context of the sandbox.
+//! metered ([`Meter`]) and checked against the host's rules ([`Ledger`]), its warnings escaped
+//! and bounded ([`Warnings`]), plus the empty WASI context of the sandbox.
 //!
 //! An import that crosses a limit returns the [`PluginFault`] as its trap, which ends the prune.
 //! The time an import spends in the host (the backends' work, waiting for a remote daemon) is
 //! not charged to the component's CPU time, but counts against the prune's wall-clock limit,
 //! checked before and after it.
+//!
+//! The prune's `prune` event is held until its report passes the host's rules
+//! ([`HostState::release_prune_event`]): a prune that fails logs none.
 //!
 //! [`PluginFault`]: crate::fault::PluginFault
 
@@ -29,6 +32,7 @@ use crate::limits::Limits;
 use crate::meter::Meter;
 use crate::packed;
 use crate::stderr::CapturedStderr;
+use crate::warnings::Warnings;
 
 /// Docker's text for work refused once the request is cancelled (Go's `context.Canceled`).
 const CANCELED: &str = "context canceled";
@@ -40,6 +44,9 @@ pub struct HostState {
     limiter: Limiter,
     meter: Meter,
     ledger: Ledger,
+    warnings: Warnings,
+    /// The `prune` event the plugin logged, held until its report is checked.
+    prune_event: Option<EventMessage>,
     stderr: CapturedStderr,
     /// The sandbox's WASI context; none for a component that imports no WASI.
     wasi: Option<WasiCtx>,
@@ -61,11 +68,13 @@ impl HostState {
         stderr: CapturedStderr,
     ) -> HostState {
         HostState {
+            warnings: Warnings::new(backends.log.clone(), &limits),
             backends,
             cancel: CancelGate::new(cancel),
             limiter: Limiter::new(&limits),
             meter: Meter::start(limits),
             ledger: Ledger::new(kind),
+            prune_event: None,
             stderr,
             wasi,
             table: ResourceTable::new(),
@@ -85,6 +94,16 @@ impl HostState {
     /// What the prune listed and removed, and the first rule the plugin broke.
     pub fn ledger(&self) -> &Ledger {
         &self.ledger
+    }
+
+    /// Logs the prune's `prune` event, if the plugin logged one and broke no rule: called once
+    /// its report passed the checks.
+    pub fn release_prune_event(&mut self) {
+        if let Some(event) = self.prune_event.take()
+            && self.ledger.violation().is_none()
+        {
+            self.backends.events.log(event);
+        }
     }
 
     /// The plugin's standard error so far.
@@ -313,13 +332,12 @@ impl events::Host for HostState {
                     .map(|label| (label.key, label.value))
                     .collect(),
             };
-            let message = EventMessage::local(
+            state.prune_event = Some(EventMessage::local(
                 &event.kind,
                 &event.action,
                 actor,
                 state.backends.clock.now(),
-            );
-            state.backends.events.log(message);
+            ));
             Ok(())
         })
     }
@@ -342,7 +360,7 @@ impl daemon::Host for HostState {
     fn warn(&mut self, message: String) -> Import<()> {
         self.host(|state| {
             state.call_on(&message)?;
-            state.backends.log.warn(&message);
+            state.warnings.warn(&message);
             Ok(())
         })
     }

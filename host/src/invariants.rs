@@ -1,8 +1,9 @@
 //! The rules the host enforces around the backends, whatever the plugin asks: a prune never
 //! removes a running, paused or restarting container, a predefined network, the swarm's ingress
 //! network, an object of the other kind, or an ID the backend did not list in this prune; and
-//! it never reports, or logs an event for, more than it removed. Each listed container is sized
-//! at most once per prune: a repeated `layer-size` gets the backend's first answer.
+//! it never reports, or logs an event for, more than it removed: its one `prune` event carries
+//! its report's figure in canonical decimal. Each listed container is sized at most once per
+//! prune: a repeated `layer-size` gets the backend's first answer.
 //!
 //! A removal that breaks a rule is refused on the spot with Docker's text for it (the plugin
 //! sees the error a daemon would give), an event that breaks one is dropped, and either way the
@@ -13,6 +14,7 @@
 use std::fmt;
 
 use foldhash::{HashMap, HashMapExt};
+use pruner_state::escape::excerpt;
 
 use crate::bindings::{
     ClusterNetwork, Container, ContainerPruneReport, ContainerState, Error, Event, Network,
@@ -41,7 +43,12 @@ impl PruneKind {
     }
 }
 
-/// A host rule a plugin broke. `Display` completes "prune plugin broke a host rule: …".
+/// How many characters of an ID, name or event field a violation quotes (escaped): a full
+/// 64-hex ID; a longer text is cut.
+const QUOTED_CHARS: usize = 64;
+
+/// A host rule a plugin broke. `Display` completes "prune plugin broke a host rule: …", quoting
+/// what the plugin supplied escaped and at most [`QUOTED_CHARS`] characters of it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Violation {
     /// It tried to remove a container that was running, paused or restarting when listed.
@@ -77,56 +84,80 @@ pub enum Violation {
         /// What the removed containers' layers held, as the backend measured them.
         removed: u64,
     },
-    /// It logged an event other than its prune's one `prune` event, or a prune event claiming
-    /// more than it removed.
+    /// It logged an event other than its prune's one `prune` event, or a prune event whose
+    /// `reclaimed` is not a canonical decimal (`0`, `1000`; not `+0` or `01000`) or claims more
+    /// than it removed.
     ForgedEvent {
         /// The event's type and action, e.g. `container destroy`.
         event: String,
         /// The event's `reclaimed` attribute, if any.
         reclaimed: Option<String>,
     },
+    /// Its `prune` event's `reclaimed` differs from the space its report says it reclaimed.
+    EventDisagrees {
+        /// The event's figure, in bytes.
+        logged: u64,
+        /// The report's, in bytes.
+        reported: u64,
+    },
 }
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let quoted = |text: &str| excerpt(text, QUOTED_CHARS);
         match self {
             Violation::ActiveContainer { id, state } => {
                 write!(
                     f,
-                    "it tried to remove container {id}, which is {}",
+                    "it tried to remove container {}, which is {}",
+                    quoted(id),
                     state_word(*state)
                 )
             }
             Violation::UnlistedContainer(id) => write!(
                 f,
-                "it tried to remove container {id}, which the backend did not list in this prune"
+                "it tried to remove container {}, which the backend did not list in this prune",
+                quoted(id)
             ),
             Violation::PredefinedNetwork(name) => {
-                write!(f, "it tried to remove the predefined network {name}")
+                write!(
+                    f,
+                    "it tried to remove the predefined network {}",
+                    quoted(name)
+                )
             }
-            Violation::IngressNetwork(name) => {
-                write!(f, "it tried to remove the swarm's ingress network {name}")
-            }
+            Violation::IngressNetwork(name) => write!(
+                f,
+                "it tried to remove the swarm's ingress network {}",
+                quoted(name)
+            ),
             Violation::UnlistedNetwork(id) => write!(
                 f,
-                "it tried to remove network {id}, which the backend did not list in this prune"
+                "it tried to remove network {}, which the backend did not list in this prune",
+                quoted(id)
             ),
             Violation::OtherKind {
                 prune: PruneKind::Containers,
                 id,
             } => write!(
                 f,
-                "it tried to remove network {id} during a container prune"
+                "it tried to remove network {} during a container prune",
+                quoted(id)
             ),
             Violation::OtherKind {
                 prune: PruneKind::Networks,
                 id,
             } => write!(
                 f,
-                "it tried to remove container {id} during a network prune"
+                "it tried to remove container {} during a network prune",
+                quoted(id)
             ),
             Violation::Unremoved(what) => {
-                write!(f, "it reported {what} as deleted but did not remove it")
+                write!(
+                    f,
+                    "it reported {} as deleted but did not remove it",
+                    quoted(what)
+                )
             }
             Violation::SpaceOverstated { reported, removed } => write!(
                 f,
@@ -134,12 +165,19 @@ impl fmt::Display for Violation {
                  {removed}"
             ),
             Violation::ForgedEvent { event, reclaimed } => {
-                write!(f, "it logged a `{event}` event")?;
+                write!(f, "it logged a `{}` event", quoted(event))?;
                 if let Some(reclaimed) = reclaimed {
-                    write!(f, " claiming {reclaimed} bytes reclaimed")?;
+                    write!(f, " claiming {} bytes reclaimed", quoted(reclaimed))?;
                 }
-                f.write_str("; a plugin may log only its prune's own `prune` event, once")
+                f.write_str(
+                    "; a plugin may log only its prune's own `prune` event, once, with its \
+                     reclaimed bytes in canonical decimal",
+                )
             }
+            Violation::EventDisagrees { logged, reported } => write!(
+                f,
+                "its `prune` event claimed {logged} bytes reclaimed but its report {reported}"
+            ),
         }
     }
 }
@@ -196,7 +234,8 @@ pub struct Ledger {
     network_removals: Vec<String>,
     /// The sum of the positive layer sizes of the removed containers.
     reclaimable: u64,
-    prune_events: usize,
+    /// The `reclaimed` figure of the prune event the plugin logged, once it logged one.
+    prune_event: Option<u64>,
     violation: Option<Violation>,
 }
 
@@ -213,7 +252,7 @@ impl Ledger {
             removed_networks: HashMap::new(),
             network_removals: Vec::new(),
             reclaimable: 0,
-            prune_events: 0,
+            prune_event: None,
             violation: None,
         }
     }
@@ -402,34 +441,36 @@ impl Ledger {
     }
 
     /// Whether the plugin may log `event`: only its prune's `prune` event, once, with no actor
-    /// and a `reclaimed` attribute no larger than what it removed. A forged event is recorded.
+    /// and a `reclaimed` attribute in canonical decimal no larger than what it removed. A forged
+    /// event is recorded.
     pub fn check_event(&mut self, event: &Event) -> bool {
         let reclaimed = event
             .attributes
             .iter()
             .find(|label| label.key == "reclaimed")
             .map(|label| label.value.clone());
-        let honest_reclaimed = match &reclaimed {
-            Some(value) => value
-                .parse::<u64>()
-                .is_ok_and(|bytes| bytes <= self.reclaimable),
-            None => false,
-        };
+        let honest_reclaimed = reclaimed
+            .as_deref()
+            .and_then(canonical_decimal)
+            .filter(|&bytes| bytes <= self.reclaimable);
         let allowed = event.kind == self.kind.event_type()
             && event.action == "prune"
             && event.actor_id.is_empty()
             && event.attributes.len() == 1
-            && honest_reclaimed
-            && self.prune_events == 0;
-        if allowed {
-            self.prune_events += 1;
-        } else {
-            self.record(Violation::ForgedEvent {
-                event: format!("{} {}", event.kind, event.action),
-                reclaimed,
-            });
+            && self.prune_event.is_none();
+        match honest_reclaimed {
+            Some(bytes) if allowed => {
+                self.prune_event = Some(bytes);
+                true
+            }
+            _ => {
+                self.record(Violation::ForgedEvent {
+                    event: format!("{} {}", event.kind, event.action),
+                    reclaimed,
+                });
+                false
+            }
         }
-        allowed
     }
 
     /// Checks a container report: every ID removed in this prune (at most as often as it was
@@ -450,7 +491,13 @@ impl Ledger {
                 removed: self.reclaimable,
             });
         }
-        Ok(())
+        match self.prune_event {
+            Some(logged) if logged != space_reclaimed => Err(Violation::EventDisagrees {
+                logged,
+                reported: space_reclaimed,
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// Checks a network report: every name removed in this prune, at most as often as
@@ -497,6 +544,14 @@ impl Ledger {
     fn record(&mut self, violation: Violation) {
         self.violation.get_or_insert(violation);
     }
+}
+
+/// The number `text` writes in canonical decimal (`0`, `1000`), as Docker writes `reclaimed`;
+/// none for anything else (`+0`, `01000`, ` 1`, a number past `u64`).
+fn canonical_decimal(text: &str) -> Option<u64> {
+    text.parse::<u64>()
+        .ok()
+        .filter(|number| number.to_string() == text)
 }
 
 /// Checks that each reported entry was removed at least as many times as it is reported,
@@ -643,6 +698,25 @@ mod tests {
                 networks_deleted: vec!["n2".to_string(), "n1".to_string(), "n2".to_string()],
             }
         );
+    }
+
+    #[test]
+    fn only_a_canonical_decimal_is_a_figure() {
+        assert_eq!(canonical_decimal("0"), Some(0));
+        assert_eq!(canonical_decimal("18446744073709551615"), Some(u64::MAX));
+        for text in [
+            "+0",
+            "00",
+            "-0",
+            "01",
+            " 1",
+            "1 ",
+            "",
+            "1e3",
+            "18446744073709551616",
+        ] {
+            assert_eq!(canonical_decimal(text), None, "{text:?}");
+        }
     }
 
     #[test]

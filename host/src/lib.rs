@@ -19,6 +19,7 @@ mod host_state;
 pub mod invariants;
 mod limiter;
 pub mod limits;
+pub mod load_error;
 pub mod memory;
 mod meter;
 mod packed;
@@ -29,6 +30,7 @@ pub mod state;
 pub mod state_file;
 mod stderr;
 mod ticker;
+mod warnings;
 
 pub use pruner_cli_core::{filters, humansize};
 

@@ -49,6 +49,11 @@ pub struct Limits {
     /// the component in this prune: the limit grows by [`ECHO_FACTOR`] times the longest text
     /// the host supplied so far (a filter, a listed ID, name or label, a backend's error).
     pub message_bytes: usize,
+    /// Warnings logged per prune; those past this or [`warning_bytes`](Self::warning_bytes)
+    /// are suppressed, and one more line says how many were.
+    pub warnings: usize,
+    /// Bytes of the warnings logged per prune, counted as written (escaped).
+    pub warning_bytes: usize,
 }
 
 impl Default for Limits {
@@ -63,6 +68,8 @@ impl Default for Limits {
             report_entries: 1_000_000,
             report_bytes: 64 << 20,
             message_bytes: 64 << 10,
+            warnings: 1_000,
+            warning_bytes: 1 << 20,
         }
     }
 }

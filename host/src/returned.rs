@@ -1,8 +1,8 @@
 //! Calling the prune export and checking what it returns before the caller sees it: the
 //! report's length and size against the limits, its entries against the ledger, an error's
-//! message against the message limit. (wasmtime copies the result out before the checks, as the
-//! component frees it right after the call; the copy cannot exceed what the plugin's memory
-//! limit let it build.)
+//! message against the message limit; only a report that passes has its `prune` event logged.
+//! (wasmtime copies the result out before the checks, as the component frees it right after
+//! the call; the copy cannot exceed what the plugin's memory limit let it build.)
 
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{
@@ -120,6 +120,7 @@ pub fn call_containers(
             report.space_reclaimed,
         )
         .map_err(PluginFault::Violation)?;
+    store.data_mut().release_prune_event();
     Ok(report)
 }
 
@@ -140,6 +141,7 @@ pub fn call_networks(
         .ledger()
         .check_network_report(report.networks_deleted.iter().map(String::as_str))
         .map_err(PluginFault::Violation)?;
+    store.data_mut().release_prune_event();
     Ok(report)
 }
 

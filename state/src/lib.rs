@@ -1,13 +1,15 @@
 //! The daemon state that pruner's state-file backends serve: the state file's JSON schema
 //! ([`State`]), Docker's behaviour over it ([`rules`]: what removal refuses, with Docker's
-//! texts, and the `destroy` events), Docker's event message ([`EventMessage`]) and the file's
-//! atomic rewrite ([`file`]).
+//! texts, and the `destroy` events), Docker's event message ([`EventMessage`]), the file's
+//! atomic rewrite ([`file`]), and the escaping of what the daemon's objects and plugins say
+//! before it reaches a log line or a terminal ([`escape`]).
 //!
 //! Plain Rust that compiles natively, for the wasmtime host's in-memory and state-file backends,
 //! and for `wasm32-wasip2`, for the backend component; so both serve the same file the same way.
 
 pub mod clock;
 pub mod error;
+pub mod escape;
 pub mod events;
 pub mod file;
 pub mod rules;

@@ -205,9 +205,10 @@ impl state_file::Guest for Backend {
 
 export!(Backend);
 
-/// Logs a warning as the native CLI's log does: ` WARN <message>` on stderr.
+/// Logs a warning as the native CLI's log does: ` WARN <message>` on stderr, the message
+/// escaped onto one line.
 fn warn(message: &str) {
-    eprintln!(" WARN {message}");
+    eprintln!(" WARN {}", pruner_state::escape::escape(message));
 }
 
 fn timestamp<Tz: TimeZone>(time: DateTime<Tz>) -> types::Timestamp {

@@ -21,6 +21,7 @@ use bollard::Docker;
 use bollard::models::{Network as NetworkSummary, NetworkInspect};
 use bollard::query_parameters::{InspectNetworkOptions, ListNetworksOptions};
 use chrono::DateTime;
+use pruner_state::escape::escape;
 use tokio::task::JoinSet;
 
 use super::DockerDaemon;
@@ -87,7 +88,11 @@ impl Cluster for DockerDaemon {
                 .and_then(|swarm| swarm.control_available)
                 .unwrap_or(false),
             Ok(Err(err)) => {
-                tracing::warn!("cannot tell whether this node is a swarm manager: {err}");
+                let err = err.to_string();
+                tracing::warn!(
+                    "cannot tell whether this node is a swarm manager: {}",
+                    escape(&err)
+                );
                 false
             }
             Err(err) => {

@@ -3,6 +3,7 @@
 //! prune succeeds. Every fixture must have a module of its name here, or this file does not
 //! compile (see the end of the file).
 
+mod backend_text;
 mod builtin;
 mod daemon;
 mod plugin_flag;
@@ -576,7 +577,8 @@ mod forges_events {
         assert_eq!(
             err.to_string(),
             "prune plugin broke a host rule: it logged a `container destroy` event; a plugin \
-             may log only its prune's own `prune` event, once"
+             may log only its prune's own `prune` event, once, with its reclaimed bytes in \
+             canonical decimal"
         );
         assert_eq!(
             prune_networks(&pruner, &daemon).unwrap_err(),
@@ -807,6 +809,350 @@ mod ignores_cancellation {
     }
 }
 
+mod breaks_abi {
+    use super::*;
+
+    /// A container prune of the fixture given `count` filters, which picks its fault.
+    fn fault(count: usize) -> PruneError {
+        let pruner = Pruner::new(plugin(pruner_fixtures::BREAKS_ABI));
+        let daemon = prunable();
+        let mut filters = Filters::new();
+        for key in 0..count {
+            filters.add(&format!("fault{key}"), "1");
+        }
+        let err = pruner
+            .prune_containers(&daemon.backends(), &filters, &Cancellation::default())
+            .unwrap_err();
+        assert_eq!(daemon.warnings(), Vec::<String>::new());
+        assert_next_prune_succeeds(&pruner, &daemon);
+        err
+    }
+
+    fn abi(text: &str) -> PruneError {
+        PruneError::Plugin(PluginFault::CanonicalAbi(text.to_string()))
+    }
+
+    #[test]
+    fn a_result_discriminant_no_case_has_is_one_line_naming_the_abi() {
+        let err = fault(0);
+        assert_eq!(err, abi("invalid expected discriminant"));
+        assert_eq!(
+            err.to_string(),
+            "prune plugin broke the canonical ABI: invalid expected discriminant"
+        );
+    }
+
+    #[test]
+    fn a_string_that_is_not_utf8_is_one_line_naming_the_abi() {
+        let err = fault(1);
+        assert_eq!(err, abi("invalid utf-8 sequence of 1 bytes from index 0"));
+        assert_eq!(
+            err.to_string(),
+            "prune plugin broke the canonical ABI: invalid utf-8 sequence of 1 bytes from index 0"
+        );
+    }
+
+    #[test]
+    fn a_list_beyond_its_memory_is_one_line_naming_the_abi() {
+        let err = fault(2);
+        assert_eq!(err, abi("list pointer/length out of bounds of memory"));
+        assert_eq!(
+            err.to_string(),
+            "prune plugin broke the canonical ABI: list pointer/length out of bounds of memory"
+        );
+    }
+
+    #[test]
+    fn a_string_past_the_host_call_copy_limit_is_one_line_naming_the_limit() {
+        let err = fault(3);
+        assert_eq!(
+            err,
+            PruneError::Plugin(PluginFault::HostCallCopy(128 << 20))
+        );
+        assert_eq!(
+            err.to_string(),
+            "prune plugin exceeded the host-call copy limit (134217728 bytes in one call)"
+        );
+    }
+
+    #[test]
+    fn a_realloc_result_beyond_its_memory_is_one_line_naming_the_abi() {
+        let err = fault(4);
+        assert_eq!(err, abi("realloc return: beyond end of memory"));
+        assert_eq!(
+            err.to_string(),
+            "prune plugin broke the canonical ABI: realloc return: beyond end of memory"
+        );
+    }
+
+    #[test]
+    fn a_trap_in_its_realloc_during_an_import_is_one_line() {
+        let err = fault(5);
+        assert_eq!(
+            err,
+            PruneError::Plugin(PluginFault::Trap(Trapped {
+                trap: "wasm `unreachable` instruction executed".to_string(),
+                stderr: String::new(),
+            }))
+        );
+        assert_eq!(
+            err.to_string(),
+            "prune plugin trapped: wasm `unreachable` instruction executed"
+        );
+    }
+}
+
+mod warns_in_a_loop {
+    use super::*;
+
+    #[test]
+    fn logs_the_first_warnings_then_one_line_counting_the_rest() {
+        let limits = Limits {
+            warnings: 3,
+            backend_calls: 10,
+            ..Limits::default()
+        };
+        let pruner = Pruner::new(plugin(pruner_fixtures::WARNS_IN_A_LOOP)).with_limits(limits);
+        let daemon = prunable();
+
+        let err = prune_containers(&pruner, &daemon).unwrap_err();
+        assert_eq!(err, PruneError::Plugin(PluginFault::BackendCalls(10)));
+        assert_eq!(
+            daemon.warnings(),
+            [
+                "warning 1",
+                "warning 2",
+                "warning 3",
+                "7 more warnings suppressed (a prune logs at most 3 warnings, 1048576 bytes)",
+            ]
+        );
+        assert_next_prune_succeeds(&pruner, &daemon);
+    }
+
+    #[test]
+    fn logs_warnings_up_to_the_byte_bound_then_one_line_counting_the_rest() {
+        let limits = Limits {
+            warning_bytes: 200_000,
+            backend_calls: 1_000,
+            ..Limits::default()
+        };
+        let pruner = Pruner::new(plugin(pruner_fixtures::WARNS_IN_A_LOOP)).with_limits(limits);
+        let daemon = prunable();
+
+        let err = prune_networks(&pruner, &daemon).unwrap_err();
+        assert_eq!(err, PruneError::Plugin(PluginFault::BackendCalls(1_000)));
+        let mut expected = vec!["w".repeat(4 << 10); 48];
+        expected.push(
+            "952 more warnings suppressed (a prune logs at most 1000 warnings, 200000 bytes)"
+                .to_string(),
+        );
+        assert_eq!(daemon.warnings(), expected);
+    }
+}
+
+mod injects_control_characters {
+    use super::*;
+
+    #[test]
+    fn a_newline_in_a_warning_cannot_forge_a_log_line_nor_escapes_reach_the_error() {
+        let pruner = Pruner::new(plugin(pruner_fixtures::INJECTS_CONTROL_CHARACTERS));
+        let daemon = prunable();
+
+        let err = prune_containers(&pruner, &daemon).unwrap_err();
+        assert_eq!(
+            daemon.warnings(),
+            ["policy checked\\n WARN forged: all containers removed"]
+        );
+        // The error keeps the plugin's text; only its display escapes it.
+        assert_eq!(
+            err,
+            PruneError::System(
+                "no rule\u{1b}[2J\u{1b}[H\rcleared\u{7} \u{202e}txt.exe".to_string()
+            )
+        );
+        assert_eq!(
+            err.to_string(),
+            "no rule\\u{1b}[2J\\u{1b}[H\\rcleared\\u{7} \\u{202e}txt.exe"
+        );
+        assert_next_prune_succeeds(&pruner, &daemon);
+    }
+
+    #[test]
+    fn escape_sequences_in_its_panic_message_are_escaped_in_the_trap_s_error() {
+        let pruner = Pruner::new(plugin(pruner_fixtures::INJECTS_CONTROL_CHARACTERS));
+
+        let err = prune_networks(&pruner, &prunable()).unwrap_err();
+        let PruneError::Plugin(PluginFault::Trap(trapped)) = &err else {
+            panic!("not a trap: {err:?}");
+        };
+        assert!(
+            trapped.stderr.contains("\u{1b}]0;pwned\u{7}\u{9b}31mred"),
+            "{trapped:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "prune plugin trapped: wasm `unreachable` instruction executed; its stderr: \
+             thread '<unnamed>' (1) panicked at injects-control-characters/src/lib.rs:20:9: \
+             \\u{1b}]0;pwned\\u{7}\\u{9b}31mred note: run with `RUST_BACKTRACE=1` \
+             environment variable to display a backtrace"
+        );
+    }
+}
+
+mod forges_reclaimed {
+    use super::*;
+
+    /// A container prune of `daemon` by the fixture, logging `reclaimed` in its prune event.
+    fn prune(daemon: &Daemon, reclaimed: &str) -> Result<ContainerPruneReport, PruneError> {
+        let pruner = Pruner::new(plugin(pruner_fixtures::FORGES_RECLAIMED));
+        let mut filters = Filters::new();
+        filters.add("reclaimed", reclaimed);
+        pruner.prune_containers(&daemon.backends(), &filters, &Cancellation::default())
+    }
+
+    fn forged(reclaimed: &str) -> PruneError {
+        PruneError::Plugin(PluginFault::Violation(Violation::ForgedEvent {
+            event: "container prune".to_string(),
+            reclaimed: Some(reclaimed.to_string()),
+        }))
+    }
+
+    #[test]
+    fn the_report_s_figure_in_canonical_decimal_is_logged() {
+        let daemon = prunable();
+
+        assert_eq!(
+            prune(&daemon, "1000"),
+            Ok(ContainerPruneReport {
+                containers_deleted: vec![id("exited")],
+                space_reclaimed: 1000,
+            })
+        );
+        assert_eq!(
+            daemon.events(),
+            [("container".to_string(), "prune".to_string())]
+        );
+    }
+
+    #[test]
+    fn a_sign_leading_zeros_or_other_forms_of_the_figure_are_forged_events() {
+        for reclaimed in ["+1000", "01000", " 1000", "1000 ", "1e3", "1_000", ""] {
+            let daemon = prunable();
+            assert_eq!(
+                prune(&daemon, reclaimed),
+                Err(forged(reclaimed)),
+                "{reclaimed:?}"
+            );
+            assert_eq!(daemon.events(), Vec::<(String, String)>::new());
+            // What it removed within the rules stays removed.
+            assert_eq!(daemon.container_ids(), Vec::<String>::new());
+        }
+    }
+
+    #[test]
+    fn plus_zero_and_zeros_are_refused_where_nothing_was_reclaimed() {
+        let daemon = Daemon::new();
+        assert_eq!(
+            prune(&daemon, "0"),
+            Ok(ContainerPruneReport {
+                containers_deleted: Vec::new(),
+                space_reclaimed: 0,
+            })
+        );
+        assert_eq!(
+            daemon.events(),
+            [("container".to_string(), "prune".to_string())]
+        );
+
+        for reclaimed in ["+0", "00", "-0"] {
+            let daemon = Daemon::new();
+            assert_eq!(
+                prune(&daemon, reclaimed),
+                Err(forged(reclaimed)),
+                "{reclaimed:?}"
+            );
+            assert_eq!(daemon.events(), Vec::<(String, String)>::new());
+        }
+
+        let zeros = "0".repeat(65_536);
+        let daemon = Daemon::new();
+        let err = prune(&daemon, &zeros).unwrap_err();
+        assert_eq!(err, forged(&zeros));
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "prune plugin broke a host rule: it logged a `container prune` event claiming \
+                 {}… (65536 bytes) bytes reclaimed; a plugin may log only its prune's own \
+                 `prune` event, once, with its reclaimed bytes in canonical decimal",
+                "0".repeat(64)
+            )
+        );
+        assert_eq!(daemon.events(), Vec::<(String, String)>::new());
+    }
+
+    #[test]
+    fn a_figure_other_than_the_report_s_is_refused() {
+        let daemon = prunable();
+        let err = prune(&daemon, "999").unwrap_err();
+        assert_eq!(
+            err,
+            PruneError::Plugin(PluginFault::Violation(Violation::EventDisagrees {
+                logged: 999,
+                reported: 1000,
+            }))
+        );
+        assert_eq!(
+            err.to_string(),
+            "prune plugin broke a host rule: its `prune` event claimed 999 bytes reclaimed but \
+             its report 1000"
+        );
+        assert_eq!(daemon.events(), Vec::<(String, String)>::new());
+
+        let daemon = prunable();
+        assert_eq!(prune(&daemon, "1001"), Err(forged("1001")));
+    }
+}
+
+mod not_a_component {
+    use pruner::load_error::NotAComponent;
+
+    use super::*;
+
+    #[test]
+    fn empty_text_or_random_bytes_are_refused_in_one_line() {
+        for bytes in [
+            &b""[..],
+            b"(component)\n",
+            b"\xde\xad\xbe\xef\0asm\x0d\0\x01\0",
+        ] {
+            let err = PruneComponent::from_bytes(bytes)
+                .err()
+                .expect("not a component");
+            assert_eq!(
+                err.downcast_ref::<NotAComponent>(),
+                Some(&NotAComponent::Other)
+            );
+            assert_eq!(
+                err.to_string(),
+                "the prune plugin is not a WebAssembly component: a prune plugin is a component \
+                 of pruner's WIT world (wit/pruner.wit), built for wasm32-wasip2"
+            );
+        }
+    }
+
+    #[test]
+    fn a_core_module_is_refused_in_one_line_saying_what_to_do() {
+        let err = PruneComponent::from_bytes(b"\0asm\x01\0\0\0")
+            .err()
+            .expect("not a component");
+        assert_eq!(
+            err.to_string(),
+            "the prune plugin is a core WebAssembly module, not a component: build it for \
+             wasm32-wasip2, or make it a component with `wasm-tools component new`"
+        );
+    }
+}
+
 /// A container store whose `list` panics, as a buggy backend might.
 struct PanickingStore;
 
@@ -862,5 +1208,5 @@ fn every_fixture_is_a_component_of_some_size() {
     for (name, bytes) in pruner_fixtures::FIXTURES {
         assert!(bytes.starts_with(b"\0asm"), "{name} is not wasm");
     }
-    assert_eq!(pruner_fixtures::FIXTURES.len(), 13);
+    assert_eq!(pruner_fixtures::FIXTURES.len(), 17);
 }

@@ -7,10 +7,11 @@ use std::process::{Command, Output};
 use serde_json::{Value, json};
 
 /// A file in the temporary directory, removed when dropped.
-struct TempFile(PathBuf);
+pub(super) struct TempFile(pub(super) PathBuf);
 
 impl TempFile {
-    fn new(name: &str, contents: &[u8]) -> TempFile {
+    /// `contents` in a file named after this process and `name`.
+    pub(super) fn new(name: &str, contents: &[u8]) -> TempFile {
         let path = std::env::temp_dir().join(format!("pruner-{}-{name}", std::process::id()));
         std::fs::write(&path, contents).unwrap();
         TempFile(path)
@@ -26,6 +27,12 @@ impl Drop for TempFile {
 /// Runs `pruner container prune -f --plugin <plugin>` on a state with a running and an exited
 /// container; returns the output and the container names left.
 fn prune_with(plugin: &[u8], name: &str) -> (Output, Vec<String>) {
+    run_with(plugin, name, &["container", "prune", "-f"])
+}
+
+/// Runs `pruner <args> --plugin <plugin>` on a state with a running and an exited container;
+/// returns the output and the container names left.
+fn run_with(plugin: &[u8], name: &str, args: &[&str]) -> (Output, Vec<String>) {
     let plugin = TempFile::new(&format!("{name}.wasm"), plugin);
     let container = |name: &str, state: &str| {
         json!({"id": super::id(name), "name": name, "created": "2026-11-20T10:00:00Z",
@@ -34,7 +41,8 @@ fn prune_with(plugin: &[u8], name: &str) -> (Output, Vec<String>) {
     let state = json!({"containers": [container("web", "running"), container("old", "exited")]});
     let state = TempFile::new(&format!("{name}.json"), state.to_string().as_bytes());
     let output = Command::new(env!("CARGO_BIN_EXE_pruner"))
-        .args(["container", "prune", "-f", "--plugin"])
+        .args(args)
+        .arg("--plugin")
         .arg(&plugin.0)
         .arg("--state")
         .arg(&state.0)
@@ -87,4 +95,97 @@ fn a_plugin_asking_for_the_filesystem_is_not_loaded() {
         "{stderr}"
     );
     assert_eq!(left, ["web", "old"]);
+}
+
+#[test]
+fn a_plugin_warning_in_a_loop_writes_a_bounded_stderr() {
+    let (output, left) = prune_with(pruner_fixtures::WARNS_IN_A_LOOP, "warns-in-a-loop");
+
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "");
+    let mut expected: String = (1..=1000)
+        .map(|number| format!(" WARN warning {number}\n"))
+        .collect();
+    expected.push_str(
+        " WARN 999000 more warnings suppressed (a prune logs at most 1000 warnings, 1048576 \
+         bytes)\nError response from daemon: prune plugin exceeded its backend call limit \
+         (1000000 calls)\n",
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stderr), expected);
+    assert_eq!(left, ["web", "old"]);
+}
+
+#[test]
+fn a_plugin_warning_4_kib_at_a_time_writes_at_most_a_mebibyte_of_warnings() {
+    let (output, _) = run_with(
+        pruner_fixtures::WARNS_IN_A_LOOP,
+        "warns-4-kib",
+        &["network", "prune", "-f"],
+    );
+
+    assert_eq!(output.status.code(), Some(1));
+    let warning = format!(" WARN {}\n", "w".repeat(4 << 10));
+    let expected = format!(
+        "{} WARN 999744 more warnings suppressed (a prune logs at most 1000 warnings, 1048576 \
+         bytes)\nError response from daemon: prune plugin exceeded its backend call limit \
+         (1000000 calls)\n",
+        warning.repeat(256)
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stderr), expected);
+    assert_eq!(output.stderr.len(), 1_050_547);
+}
+
+#[test]
+fn control_characters_from_a_plugin_reach_the_terminal_escaped() {
+    let (output, left) = prune_with(
+        pruner_fixtures::INJECTS_CONTROL_CHARACTERS,
+        "injects-control-characters",
+    );
+
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        " WARN policy checked\\n WARN forged: all containers removed\nError response from \
+         daemon: no rule\\u{1b}[2J\\u{1b}[H\\rcleared\\u{7} \\u{202e}txt.exe\n"
+    );
+    assert_eq!(left, ["web", "old"]);
+}
+
+#[test]
+fn a_canonical_abi_fault_is_one_line() {
+    let (output, left) = prune_with(pruner_fixtures::BREAKS_ABI, "breaks-abi");
+
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "Error response from daemon: prune plugin broke the canonical ABI: invalid expected \
+         discriminant\n"
+    );
+    assert_eq!(left, ["web", "old"]);
+}
+
+#[test]
+fn a_file_that_is_not_a_component_is_one_line_naming_it() {
+    let other = "is not a WebAssembly component: a prune plugin is a component of pruner's WIT \
+                 world (wit/pruner.wit), built for wasm32-wasip2";
+    let module = "is a core WebAssembly module, not a component: build it for wasm32-wasip2, or \
+                  make it a component with `wasm-tools component new`";
+    for (name, bytes, problem) in [
+        ("empty", &b""[..], other),
+        ("text", b"#!/bin/sh\nrm -rf /\n", other),
+        ("random", b"\x8f\x03\xd1\x7a\x00\x91\xfe\x42\x13\x37", other),
+        ("module", b"\0asm\x01\0\0\0", module),
+    ] {
+        let (output, left) = prune_with(bytes, name);
+
+        assert_eq!(output.status.code(), Some(1), "{name}");
+        let plugin =
+            std::env::temp_dir().join(format!("pruner-{}-{name}.wasm", std::process::id()));
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            format!("Error: {} {problem}\n", plugin.display()),
+            "{name}"
+        );
+        assert_eq!(left, ["web", "old"], "{name}");
+    }
 }

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use chrono::{DateTime, FixedOffset};
 use pruner::clock::{Clock, FixedClock, SystemClock};
+use pruner::load_error::plugin_load_error;
 use pruner::state_file::StateFile;
 use pruner::{Backends, Filters, PruneComponent, Pruner};
 use pruner_cli_core::args::PruneArgs;
@@ -202,6 +203,5 @@ fn component(plugin: Option<&Path>) -> anyhow::Result<PruneComponent> {
     };
     let bytes = std::fs::read(path)
         .with_context(|| format!("cannot read the plugin {}", path.display()))?;
-    PruneComponent::from_bytes(&bytes)
-        .with_context(|| format!("cannot load the plugin {}", path.display()))
+    PruneComponent::from_bytes(&bytes).map_err(|err| plugin_load_error(path, err))
 }
