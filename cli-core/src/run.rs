@@ -1,16 +1,16 @@
-//! One run of `pruner`: docker's flag checks, the daemon, the prompt, the prune, the output and
-//! the exit code, in the order the docker CLI and dockerd take them.
+//! One prune run of `pruner`: docker's flag checks, the daemon, the prompt, the prune, the
+//! output and the exit code, in the order the docker CLI and dockerd take them.
+
+use std::io::Write;
 
 use chrono::{DateTime, FixedOffset};
-use clap::{Args, Parser};
 
-use crate::args::{Cli, Command, Format, Object, PruneArgs};
+use crate::args::{Format, PruneArgs};
 use crate::filters::Filters;
+use crate::parse::{EXIT_USAGE, flag_error_text};
 use crate::prompt;
-use crate::report::{ContainerPruneReport, Report};
+use crate::report::{ContainerPruneReport, NetworkPruneReport, Report};
 
-/// docker's exit code for a bad flag.
-const EXIT_USAGE: u8 = 125;
 /// The exit code of a failed prune.
 const EXIT_FAILURE: u8 = 1;
 
@@ -25,10 +25,18 @@ pub enum Kind {
 
 impl Kind {
     /// The object command, as in `pruner container prune`.
-    fn command(self) -> &'static str {
+    pub fn command(self) -> &'static str {
         match self {
             Kind::Containers => "container",
             Kind::Networks => "network",
+        }
+    }
+
+    /// The report of a prune that removed nothing.
+    fn empty_report(self) -> Report {
+        match self {
+            Kind::Containers => Report::Containers(ContainerPruneReport::default()),
+            Kind::Networks => Report::Networks(NetworkPruneReport::default()),
         }
     }
 }
@@ -36,7 +44,7 @@ impl Kind {
 /// Why a run failed, and so how it is reported.
 #[derive(Debug)]
 pub enum Failure {
-    /// A bad flag: reported like docker's flag errors, exit 125.
+    /// A bad flag: reported like docker's flag errors (the usage follows), exit 125.
     Usage(String),
     /// The daemon refused or failed, with its message: `Error response from daemon: …`, exit 1.
     Daemon(String),
@@ -47,11 +55,28 @@ pub enum Failure {
     Other(anyhow::Error),
 }
 
+/// What a run prints when a signal interrupts its prompt: docker 28 ends the line and exits 0,
+/// pruning nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Interrupted {
+    /// For stdout: nothing, or with `--format json` the empty report.
+    pub stdout: String,
+    /// For stderr: the newline that ends the prompt's line with `--format json`.
+    pub stderr: String,
+}
+
 /// The daemon a run prunes, as a front end opens it.
 pub trait Daemon {
     /// Prunes `kind` with `filters` and returns the Engine API's report. What was removed stays
     /// removed even when the prune fails part way.
     fn prune(&mut self, kind: Kind, filters: &Filters) -> Result<Report, Failure>;
+
+    /// The prompt is about to be shown. A front end that can be interrupted there (Ctrl-C,
+    /// SIGTERM) prints `interrupted` and exits 0 on such a signal until the prune starts.
+    fn prompting(&mut self, interrupted: Interrupted) -> Result<(), Failure> {
+        let _ = interrupted;
+        Ok(())
+    }
 
     /// The exit code once the report is printed: 0, unless the front end ends an interrupted
     /// prune otherwise (the native binary exits 128 + the signal's number).
@@ -60,31 +85,23 @@ pub trait Daemon {
     }
 }
 
-/// Runs `pruner` with the process's arguments against the daemon `connect` opens (given the
-/// prune flags, `X`, the flags of this front end only, and the `--now` instant), printing what
-/// the docker CLI prints; returns the exit code.
-pub fn run<X: Args, D: Daemon>(
+/// Runs the prune of `kind` with `args` against the daemon `connect` opens (given the prune
+/// flags, `extra`, the flags of this front end only, and the `--now` instant), printing what the
+/// docker CLI prints; returns the exit code.
+pub fn run<X, D: Daemon>(
+    kind: Kind,
+    args: &PruneArgs,
+    extra: &X,
     connect: impl FnOnce(&PruneArgs, &X, Option<DateTime<FixedOffset>>) -> Result<D, Failure>,
 ) -> u8 {
-    let cli = match Cli::<X>::try_parse() {
-        Ok(cli) => cli,
-        Err(err) => {
-            let _ = err.print();
-            return if err.use_stderr() { EXIT_USAGE } else { 0 };
-        }
-    };
-    let (kind, args) = match cli.object {
-        Object::Container {
-            command: Command::Prune(args),
-        } => (Kind::Containers, args),
-        Object::Network {
-            command: Command::Prune(args),
-        } => (Kind::Networks, args),
-    };
-    match prune(kind, &args, &cli.extra, connect) {
+    match prune(kind, args, extra, connect) {
         Ok(code) => code,
         Err(Failure::Usage(message)) => {
-            eprintln!("{message}\nSee 'pruner {} prune --help'.", kind.command());
+            let name = format!("pruner {} prune", kind.command());
+            eprint!(
+                "{}",
+                flag_error_text(&name, &format!("{name} [OPTIONS]"), &message)
+            );
             EXIT_USAGE
         }
         Err(Failure::Daemon(message)) => {
@@ -103,7 +120,7 @@ pub fn run<X: Args, D: Daemon>(
 }
 
 /// The run after the flags parsed: its exit code, or why it failed.
-fn prune<X: Args, D: Daemon>(
+fn prune<X, D: Daemon>(
     kind: Kind,
     args: &PruneArgs,
     extra: &X,
@@ -113,13 +130,10 @@ fn prune<X: Args, D: Daemon>(
     let now = now(args)?;
     let mut daemon = connect(args, extra, now)?;
 
-    if !args.force && !confirmed(kind)? {
-        // docker/cli v24: declining is a success; container prune still reports nothing freed.
-        if kind == Kind::Containers {
-            print!(
-                "{}",
-                Report::Containers(ContainerPruneReport::default()).text()
-            );
+    if !args.force && !confirmed(kind, args.format, &mut daemon)? {
+        // docker 28: declining is a success that prints nothing; JSON still gets its document.
+        if args.format == Format::Json {
+            print!("{}", kind.empty_report().json());
         }
         return Ok(0);
     }
@@ -170,21 +184,37 @@ fn now(args: &PruneArgs) -> Result<Option<DateTime<FixedOffset>>, Failure> {
     args.now
         .as_deref()
         .map(|text| {
-            DateTime::parse_from_rfc3339(text).map_err(|err| {
+            DateTime::parse_from_rfc3339(text).map_err(|_| {
                 Failure::Usage(format!(
-                    "invalid argument {text:?} for \"--now\" flag: {err}"
+                    "invalid argument {text:?} for \"--now\" flag: expected an RFC 3339 time \
+                     with an offset, e.g. 2026-11-29T10:00:00Z or 2026-11-29T10:00:00+01:00"
                 ))
             })
         })
         .transpose()
 }
 
-/// Asks docker's question for `kind`.
-fn confirmed(kind: Kind) -> Result<bool, Failure> {
+/// Asks docker's question for `kind`: on stdout, or on stderr when stdout carries JSON.
+fn confirmed<D: Daemon>(kind: Kind, format: Format, daemon: &mut D) -> Result<bool, Failure> {
     let warning = match kind {
         Kind::Containers => prompt::CONTAINERS,
         Kind::Networks => prompt::NETWORKS,
     };
-    prompt::confirm(warning)
-        .map_err(|err| Failure::Other(anyhow::Error::new(err).context("cannot read the answer")))
+    let interrupted = match format {
+        Format::Text => Interrupted {
+            stdout: "\n".to_string(),
+            stderr: String::new(),
+        },
+        Format::Json => Interrupted {
+            stdout: kind.empty_report().json(),
+            stderr: "\n".to_string(),
+        },
+    };
+    daemon.prompting(interrupted)?;
+    let answer = match format {
+        Format::Text => prompt::confirm(warning, &mut std::io::stdout().lock()),
+        Format::Json => prompt::confirm(warning, &mut std::io::stderr().lock()),
+    };
+    let _ = std::io::stdout().flush();
+    answer.map_err(|err| Failure::Other(anyhow::Error::new(err).context("cannot read the answer")))
 }

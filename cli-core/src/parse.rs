@@ -1,0 +1,429 @@
+//! Reading the command line as docker 28 does: help (`-h/--help`, and a command given without
+//! its subcommand), `-v/--version`, extra arguments, and flag errors in pflag's and cobra's words
+//! with docker's exit codes (125 for a bad flag, 1 for an unknown command or extra arguments).
+
+use std::ffi::OsString;
+
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{ArgMatches, Args, Command, CommandFactory, FromArgMatches, Subcommand};
+
+use crate::args::{Cli, ContainerCommand, NetworkCommand, Object, PruneArgs};
+use crate::help;
+use crate::run::Kind;
+
+/// docker's exit code for a bad flag.
+pub(crate) const EXIT_USAGE: u8 = 125;
+/// docker's exit code for an unknown command or extra arguments.
+const EXIT_ARGUMENTS: u8 = 1;
+
+/// A command line that asks for work: its front end's flags and what to do.
+#[derive(Debug)]
+pub struct Invocation<X, T> {
+    /// The front end's own flags.
+    pub extra: X,
+    /// What to do.
+    pub action: Action<T>,
+}
+
+/// What a command line asks for.
+#[derive(Debug)]
+pub enum Action<T> {
+    /// `pruner container prune` or `pruner network prune`, with its flags.
+    Prune(Kind, PruneArgs),
+    /// A command of the front end's own.
+    Tool(T),
+}
+
+/// A run that ends at the command line, with what it prints and its exit code.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Exit {
+    /// What goes to stdout.
+    pub stdout: String,
+    /// What goes to stderr.
+    pub stderr: String,
+    /// The exit code.
+    pub code: u8,
+}
+
+impl Exit {
+    /// Prints the texts and returns the exit code.
+    pub fn print(self) -> u8 {
+        use std::io::Write;
+        let _ = std::io::stdout().write_all(self.stdout.as_bytes());
+        let _ = std::io::stderr().write_all(self.stderr.as_bytes());
+        self.code
+    }
+
+    fn stdout(text: String) -> Exit {
+        Exit {
+            stdout: text,
+            stderr: String::new(),
+            code: 0,
+        }
+    }
+
+    fn stderr(text: String, code: u8) -> Exit {
+        Exit {
+            stdout: String::new(),
+            stderr: text,
+            code,
+        }
+    }
+}
+
+/// The clap definition of the whole command line with front-end flags `X` and commands `T`,
+/// built (global flags propagated): what help, completion scripts and man pages are made from.
+pub fn command<X: Args, T: Subcommand>() -> Command {
+    let mut command = Cli::<X, T>::command();
+    command.build();
+    command
+}
+
+/// Reads the process's arguments; a command line that asks for no work (help, version) or is
+/// wrong is printed as docker prints it, and its exit code returned.
+pub fn parse<X: Args, T: Subcommand>() -> Result<Invocation<X, T>, u8> {
+    parse_from(std::env::args_os()).map_err(Exit::print)
+}
+
+/// Reads `args` (the program name first): the work asked for, or what to print and the exit
+/// code.
+pub fn parse_from<X: Args, T: Subcommand>(
+    args: impl IntoIterator<Item = impl Into<OsString>>,
+) -> Result<Invocation<X, T>, Exit> {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    // A command given without its subcommand prints its help (below), as docker's do.
+    let mut root = without_required_subcommands(Cli::<X, T>::command());
+    let matches = root
+        .try_get_matches_from_mut(&args)
+        .map_err(|err| clap_error(&root, &args, &err))?;
+    root.build();
+
+    let (path, leaf) = subcommand_path(&matches);
+    if leaf.get_flag("help") {
+        return Err(Exit::stdout(help::help(&root, &path)));
+    }
+    if path.is_empty() && matches.get_flag("version") {
+        return Err(Exit::stdout(format!(
+            "{} version {}\n",
+            root.get_name(),
+            root.get_version().unwrap_or_default()
+        )));
+    }
+    if help::find(&root, &path).has_subcommands() {
+        return Err(Exit::stderr(help::help(&root, &path), 0));
+    }
+    if let Ok(Some(_)) = leaf.try_get_many::<String>("arguments") {
+        let name = help::command_path(&root, &path);
+        return Err(Exit::stderr(
+            flag_error_text(
+                &name,
+                &help::error_usage(&root, &path),
+                &format!("{}: '{name}' accepts no arguments", root.get_name()),
+            ),
+            EXIT_ARGUMENTS,
+        ));
+    }
+
+    let cli = Cli::<X, T>::from_arg_matches(&matches).map_err(|err| clap_error(&root, &args, &err))?;
+    let action = match cli.object {
+        Object::Container {
+            command: ContainerCommand::Prune(args),
+        } => Action::Prune(Kind::Containers, args),
+        Object::Network {
+            command: NetworkCommand::Prune(args),
+        } => Action::Prune(Kind::Networks, args),
+        Object::Tool(tool) => Action::Tool(tool),
+    };
+    Ok(Invocation {
+        extra: cli.extra,
+        action,
+    })
+}
+
+/// docker's text for a flag error in the command `name` (whose usage line is `usage`): the
+/// message, the usage and where to read more.
+pub(crate) fn flag_error_text(name: &str, usage: &str, message: &str) -> String {
+    format!("{message}\n\nUsage:  {usage}\n\nRun '{name} --help' for more information\n")
+}
+
+/// `command` and every command under it, accepting to be given without a subcommand.
+fn without_required_subcommands(command: Command) -> Command {
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_string())
+        .collect();
+    names
+        .iter()
+        .fold(
+            command
+                .subcommand_required(false)
+                .arg_required_else_help(false),
+            |command, name| {
+                command.mut_subcommand(name, without_required_subcommands)
+            },
+        )
+}
+
+/// The names of the subcommands given, and the matches of the last.
+fn subcommand_path(matches: &ArgMatches) -> (Vec<String>, &ArgMatches) {
+    let mut path = Vec::new();
+    let mut leaf = matches;
+    while let Some((name, sub)) = leaf.subcommand() {
+        path.push(name.to_string());
+        leaf = sub;
+    }
+    (path, leaf)
+}
+
+/// A clap parse error in docker's words and exit code.
+fn clap_error(root: &Command, args: &[OsString], err: &clap::Error) -> Exit {
+    let mut root = root.clone();
+    root.build();
+    let path = error_path(&root, args);
+    let name = help::command_path(&root, &path);
+    let usage = help::error_usage(&root, &path);
+    let context = |kind| match err.get(kind) {
+        Some(ContextValue::String(text)) => text.clone(),
+        _ => String::new(),
+    };
+    let flag = |text: String| Exit::stderr(flag_error_text(&name, &usage, &text), EXIT_USAGE);
+    match err.kind() {
+        ErrorKind::InvalidSubcommand | ErrorKind::UnknownArgument
+            if !context(ContextKind::InvalidArg).starts_with('-') =>
+        {
+            let given = match err.kind() {
+                ErrorKind::InvalidSubcommand => context(ContextKind::InvalidSubcommand),
+                _ => context(ContextKind::InvalidArg),
+            };
+            let message = format!("{}: unknown command: {name} {given}", root.get_name());
+            let text = if path.is_empty() {
+                format!("{message}\n\nRun '{name} --help' for more information\n")
+            } else {
+                flag_error_text(&name, &usage, &message)
+            };
+            Exit::stderr(text, EXIT_ARGUMENTS)
+        }
+        ErrorKind::UnknownArgument => {
+            let given = context(ContextKind::InvalidArg);
+            match given.strip_prefix("--") {
+                Some(long) => {
+                    let long = long.split_once('=').map_or(long, |(long, _)| long);
+                    flag(format!("unknown flag: --{long}"))
+                }
+                None => {
+                    let short = given.chars().nth(1).unwrap_or('-');
+                    flag(format!(
+                        "unknown shorthand flag: '{short}' in -{}",
+                        short_cluster_from(args, short)
+                    ))
+                }
+            }
+        }
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let arg = find_flag(&root, &path, &context(ContextKind::InvalidArg));
+            let value = context(ContextKind::InvalidValue);
+            let missing = err.kind() == ErrorKind::InvalidValue && value.is_empty();
+            match arg {
+                Some(arg) if missing => flag(match arg.get_short() {
+                    Some(short) if given_short(args, short) => {
+                        format!("flag needs an argument: '{short}' in -{short}")
+                    }
+                    _ => format!("flag needs an argument: --{}", long_name(arg)),
+                }),
+                Some(arg) => {
+                    let reason = match err.kind() {
+                        ErrorKind::ValueValidation => std::error::Error::source(err)
+                            .map(ToString::to_string)
+                            .unwrap_or_default(),
+                        _ => possible_values(arg),
+                    };
+                    flag(format!(
+                        "invalid argument {value:?} for {:?} flag: {reason}",
+                        pflag_name(arg)
+                    ))
+                }
+                None => flag(first_line(err)),
+            }
+        }
+        ErrorKind::MissingRequiredArgument => {
+            let names: Vec<String> = match err.get(ContextKind::InvalidArg) {
+                Some(ContextValue::Strings(shown)) => shown
+                    .iter()
+                    .filter_map(|shown| find_flag(&root, &path, shown))
+                    .map(|arg| long_name(arg).to_string())
+                    .collect(),
+                _ => Vec::new(),
+            };
+            flag(format!("required flag(s) \"{}\" not set", names.join("\", \"")))
+        }
+        _ => flag(first_line(err)),
+    }
+}
+
+/// The subcommand names given in `args`, as far as they name commands: the command an error is
+/// about. The value of a flag that takes one is skipped, so that it is never taken for a name.
+fn error_path(root: &Command, args: &[OsString]) -> Vec<String> {
+    let mut path = Vec::new();
+    let mut command = root;
+    let mut words = args.iter().skip(1).filter_map(|arg| arg.to_str());
+    while let Some(word) = words.next() {
+        if word == "--" {
+            break;
+        }
+        let takes_value = |arg: &clap::Arg| {
+            arg.get_action().takes_values()
+                && arg.get_num_args().is_none_or(|range| range.min_values() > 0)
+        };
+        let flag = if let Some(long) = word.strip_prefix("--") {
+            (!long.contains('='))
+                .then(|| command.get_arguments().find(|arg| arg.get_long() == Some(long)))
+                .flatten()
+        } else if let Some(shorts) = word.strip_prefix('-') {
+            // In a cluster, a flag that takes a value takes the rest, or the next word.
+            shorts.chars().last().and_then(|last| {
+                let first = shorts.chars().position(|short| {
+                    command
+                        .get_arguments()
+                        .any(|arg| arg.get_short() == Some(short) && takes_value(arg))
+                });
+                (first == Some(shorts.chars().count() - 1))
+                    .then(|| command.get_arguments().find(|arg| arg.get_short() == Some(last)))
+                    .flatten()
+            })
+        } else {
+            match command.find_subcommand(word) {
+                Some(sub) => {
+                    path.push(word.to_string());
+                    command = sub;
+                }
+                None => break,
+            }
+            continue;
+        };
+        if flag.is_some_and(takes_value) {
+            words.next();
+        }
+    }
+    path
+}
+
+/// The flag of the command at `path` that clap names `shown` (e.g. `--force[=<bool>]`,
+/// `-H <host>`).
+fn find_flag<'a>(root: &'a Command, path: &[String], shown: &str) -> Option<&'a clap::Arg> {
+    let command = help::find(root, path);
+    let long: String = shown
+        .split_once("--")
+        .map(|(_, rest)| {
+            rest.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect()
+        })
+        .unwrap_or_default();
+    let short = shown.strip_prefix('-').and_then(|rest| rest.chars().next());
+    command.get_arguments().find(|arg| {
+        (!long.is_empty() && arg.get_long() == Some(long.as_str()))
+            || (long.is_empty() && short.is_some() && arg.get_short() == short)
+    })
+}
+
+/// The flag's long name.
+fn long_name(arg: &clap::Arg) -> &str {
+    arg.get_long().unwrap_or_default()
+}
+
+/// pflag's name of a flag in errors: `-f, --force` or `--filter`.
+fn pflag_name(arg: &clap::Arg) -> String {
+    match arg.get_short() {
+        Some(short) => format!("-{short}, --{}", long_name(arg)),
+        None => format!("--{}", long_name(arg)),
+    }
+}
+
+/// Why a value is not one of a flag's accepted values.
+fn possible_values(arg: &clap::Arg) -> String {
+    let values: Vec<String> = arg
+        .get_possible_values()
+        .iter()
+        .map(|value| format!("{:?}", value.get_name()))
+        .collect();
+    format!("expected {}", values.join(" or "))
+}
+
+/// Whether the flag was given by its one-letter name: the last argument is `-<short>` (or a
+/// cluster ending in it).
+fn given_short(args: &[OsString], short: char) -> bool {
+    args.last()
+        .and_then(|arg| arg.to_str())
+        .is_some_and(|arg| !arg.starts_with("--") && arg.starts_with('-') && arg.ends_with(short))
+}
+
+/// pflag's rest of a cluster of one-letter flags from `short` on: `x` of `-fx`.
+fn short_cluster_from(args: &[OsString], short: char) -> String {
+    args.iter()
+        .skip(1)
+        .filter_map(|arg| arg.to_str())
+        .filter(|arg| !arg.starts_with("--") && arg.starts_with('-'))
+        .find_map(|arg| arg.find(short).map(|at| arg[at..].to_string()))
+        .unwrap_or_else(|| short.to_string())
+}
+
+/// The first line of clap's own message, without its `error: `.
+fn first_line(err: &clap::Error) -> String {
+    let rendered = err.render().to_string();
+    let line = rendered.lines().next().unwrap_or_default();
+    line.strip_prefix("error: ").unwrap_or(line).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::args::{NoExtraFlags, NoTools};
+
+    /// What `pruner <args>` prints and exits with when it stops at the command line.
+    fn exit(args: &[&str]) -> Exit {
+        let all = std::iter::once("pruner").chain(args.iter().copied());
+        match parse_from::<NoExtraFlags, NoTools>(all) {
+            Ok(invocation) => panic!("{args:?} parsed: {invocation:?}"),
+            Err(exit) => exit,
+        }
+    }
+
+    /// The prune flags `pruner <args>` parses to.
+    fn prune(args: &[&str]) -> (Kind, PruneArgs) {
+        let all = std::iter::once("pruner").chain(args.iter().copied());
+        match parse_from::<NoExtraFlags, NoTools>(all) {
+            Ok(Invocation {
+                action: Action::Prune(kind, args),
+                ..
+            }) => (kind, args),
+            Ok(other) => panic!("{args:?}: {other:?}"),
+            Err(exit) => panic!("{args:?}: {exit:?}"),
+        }
+    }
+
+    #[test]
+    fn show() {
+        for args in [
+            &["container", "prune", "--help"][..],
+            &["--help"],
+            &[],
+            &["container"],
+            &["container", "prune", "extra"],
+            &["container", "prune", "--bogus"],
+            &["container", "prune", "-fx"],
+            &["container", "prune", "--filter"],
+            &["container", "prune", "--force=maybe"],
+            &["container", "prune", "--format", "yaml"],
+            &["container", "bogus"],
+            &["bogus"],
+            &["--bogus"],
+            &["-v"],
+        ] {
+            let e = exit(args);
+            println!("=== {args:?} {}\n--stdout\n{}--stderr\n{}", e.code, e.stdout, e.stderr);
+        }
+        for args in [&["container", "prune", "--force=false"][..], &["network", "prune", "-f=true"], &["container", "prune", "-f"], &["container", "prune", "-f", "-f", "--force=0"]] {
+            println!("{args:?} {}", prune(args).1.force);
+        }
+    }
+}
