@@ -107,7 +107,13 @@ pub struct PruneArgs {
     pub filters_json: Option<String>,
 
     /// Print the report as docker's text or the Engine API's JSON (text, json)
-    #[arg(long, value_enum, default_value = "text", value_name = "string", hide_possible_values = true)]
+    #[arg(
+        long,
+        value_enum,
+        default_value = "text",
+        value_name = "string",
+        hide_possible_values = true
+    )]
     pub format: Format,
 
     /// Prune the daemon state held in this JSON file (rewritten atomically)

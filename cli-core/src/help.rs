@@ -173,7 +173,9 @@ fn flag_line(arg: &Arg) -> (String, String) {
     };
     let takes_value = arg.get_action().takes_values();
     // A flag whose value is optional is a pflag bool: it shows no value.
-    let optional = arg.get_num_args().is_some_and(|range| range.min_values() == 0);
+    let optional = arg
+        .get_num_args()
+        .is_some_and(|range| range.min_values() == 0);
     if takes_value && !optional {
         if let Some(value) = arg.get_value_names().and_then(|names| names.first()) {
             name.push(' ');
@@ -258,7 +260,10 @@ mod tests {
             "Location of client config files (default\n                           \
              \"/root/.docker\")"
         );
-        assert_eq!(wrap(27, 79, "Use TLS; implied by --tlsverify"), "Use TLS; implied by --tlsverify");
+        assert_eq!(
+            wrap(27, 79, "Use TLS; implied by --tlsverify"),
+            "Use TLS; implied by --tlsverify"
+        );
     }
 
     #[test]

@@ -124,7 +124,8 @@ pub fn parse_from<X: Args, T: Subcommand>(
         ));
     }
 
-    let cli = Cli::<X, T>::from_arg_matches(&matches).map_err(|err| clap_error(&root, &args, &err))?;
+    let cli =
+        Cli::<X, T>::from_arg_matches(&matches).map_err(|err| clap_error(&root, &args, &err))?;
     let action = match cli.object {
         Object::Container {
             command: ContainerCommand::Prune(args),
@@ -152,16 +153,12 @@ fn without_required_subcommands(command: Command) -> Command {
         .get_subcommands()
         .map(|sub| sub.get_name().to_string())
         .collect();
-    names
-        .iter()
-        .fold(
-            command
-                .subcommand_required(false)
-                .arg_required_else_help(false),
-            |command, name| {
-                command.mut_subcommand(name, without_required_subcommands)
-            },
-        )
+    names.iter().fold(
+        command
+            .subcommand_required(false)
+            .arg_required_else_help(false),
+        |command, name| command.mut_subcommand(name, without_required_subcommands),
+    )
 }
 
 /// The names of the subcommands given, and the matches of the last.
@@ -254,7 +251,10 @@ fn clap_error(root: &Command, args: &[OsString], err: &clap::Error) -> Exit {
                     .collect(),
                 _ => Vec::new(),
             };
-            flag(format!("required flag(s) \"{}\" not set", names.join("\", \"")))
+            flag(format!(
+                "required flag(s) \"{}\" not set",
+                names.join("\", \"")
+            ))
         }
         _ => flag(first_line(err)),
     }
@@ -272,11 +272,17 @@ fn error_path(root: &Command, args: &[OsString]) -> Vec<String> {
         }
         let takes_value = |arg: &clap::Arg| {
             arg.get_action().takes_values()
-                && arg.get_num_args().is_none_or(|range| range.min_values() > 0)
+                && arg
+                    .get_num_args()
+                    .is_none_or(|range| range.min_values() > 0)
         };
         let flag = if let Some(long) = word.strip_prefix("--") {
             (!long.contains('='))
-                .then(|| command.get_arguments().find(|arg| arg.get_long() == Some(long)))
+                .then(|| {
+                    command
+                        .get_arguments()
+                        .find(|arg| arg.get_long() == Some(long))
+                })
                 .flatten()
         } else if let Some(shorts) = word.strip_prefix('-') {
             // In a cluster, a flag that takes a value takes the rest, or the next word.
@@ -287,7 +293,11 @@ fn error_path(root: &Command, args: &[OsString]) -> Vec<String> {
                         .any(|arg| arg.get_short() == Some(short) && takes_value(arg))
                 });
                 (first == Some(shorts.chars().count() - 1))
-                    .then(|| command.get_arguments().find(|arg| arg.get_short() == Some(last)))
+                    .then(|| {
+                        command
+                            .get_arguments()
+                            .find(|arg| arg.get_short() == Some(last))
+                    })
                     .flatten()
             })
         } else {
@@ -420,9 +430,17 @@ mod tests {
             &["-v"],
         ] {
             let e = exit(args);
-            println!("=== {args:?} {}\n--stdout\n{}--stderr\n{}", e.code, e.stdout, e.stderr);
+            println!(
+                "=== {args:?} {}\n--stdout\n{}--stderr\n{}",
+                e.code, e.stdout, e.stderr
+            );
         }
-        for args in [&["container", "prune", "--force=false"][..], &["network", "prune", "-f=true"], &["container", "prune", "-f"], &["container", "prune", "-f", "-f", "--force=0"]] {
+        for args in [
+            &["container", "prune", "--force=false"][..],
+            &["network", "prune", "-f=true"],
+            &["container", "prune", "-f"],
+            &["container", "prune", "-f", "-f", "--force=0"],
+        ] {
             println!("{args:?} {}", prune(args).1.force);
         }
     }

@@ -48,9 +48,9 @@ pub enum Failure {
     Usage(String),
     /// The daemon refused or failed, with its message: `Error response from daemon: …`, exit 1.
     Daemon(String),
-    /// The daemon could not be reached (docker's `Cannot connect to the Docker daemon at …`):
-    /// printed bare, as the docker CLI prints its client's errors, exit 1.
-    Unreachable(String),
+    /// The client's own error, printed bare as the docker CLI prints them (`Cannot connect to the
+    /// Docker daemon at …`, `Failed to initialize: …`), exit 1.
+    Client(String),
     /// pruner itself could not run (state file, component): `Error: …`, exit 1.
     Other(anyhow::Error),
 }
@@ -108,7 +108,7 @@ pub fn run<X, D: Daemon>(
             eprintln!("Error response from daemon: {message}");
             EXIT_FAILURE
         }
-        Err(Failure::Unreachable(message)) => {
+        Err(Failure::Client(message)) => {
             eprintln!("{message}");
             EXIT_FAILURE
         }

@@ -7,13 +7,18 @@ use bollard::errors::Error as BollardError;
 use super::engine::EngineHost;
 use crate::bindings::Error;
 
-/// Why pruner could not start talking to the engine.
+/// Why pruner could not start talking to the engine; `Display` is the docker CLI's text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ConnectError {
-    /// Nothing answers at the address; `Display` is the docker CLI's text,
+    /// Nothing answers at the address:
     /// `Cannot connect to the Docker daemon at <host>. Is the docker daemon running?`.
     Unreachable(EngineHost),
-    /// Anything else (a bad address, an answer that is not the Engine API's).
+    /// The address is not one the docker CLI accepts:
+    /// `Failed to initialize: unable to resolve docker endpoint: <why>`.
+    Endpoint(String),
+    /// Something answered with an error and a message: `Error response from daemon: <message>`.
+    Refused(String),
+    /// Anything else (an answer without a message, or that is not the Engine API's).
     Other(String),
 }
 
@@ -24,6 +29,11 @@ impl fmt::Display for ConnectError {
                 f,
                 "Cannot connect to the Docker daemon at {host}. Is the docker daemon running?"
             ),
+            ConnectError::Endpoint(why) => write!(
+                f,
+                "Failed to initialize: unable to resolve docker endpoint: {why}"
+            ),
+            ConnectError::Refused(message) => write!(f, "Error response from daemon: {message}"),
             ConnectError::Other(message) => f.write_str(message),
         }
     }
@@ -31,21 +41,46 @@ impl fmt::Display for ConnectError {
 
 impl std::error::Error for ConnectError {}
 
-/// A failed first exchange with the engine at `host`: unreachable unless the engine answered.
-pub(super) fn connect_error(host: &EngineHost, err: BollardError) -> ConnectError {
+/// A failed exchange of `route` (`/_ping` first, as the docker CLI's) with the engine at `host`
+/// before the prune: unreachable unless something answered, then the docker CLI's text for
+/// that answer (docker/cli `checkResponseErr`).
+pub(super) fn connect_error(host: &EngineHost, route: &str, err: BollardError) -> ConnectError {
     match err {
         BollardError::DockerResponseServerError {
             status_code,
             message,
-        } => ConnectError::Other(format!(
-            "the Docker daemon at {host} answered {status_code}: {message}"
-        )),
+        } => {
+            if message.trim().is_empty() {
+                let reason = http::StatusCode::from_u16(status_code)
+                    .ok()
+                    .and_then(|status| status.canonical_reason())
+                    .unwrap_or_default();
+                ConnectError::Other(format!(
+                    "request returned {status_code} {reason} for API route and version {}{route}, \
+                     check if the server supports the requested API version",
+                    request_base(host)
+                ))
+            } else {
+                ConnectError::Refused(message.trim().to_string())
+            }
+        }
         BollardError::JsonDataError { .. }
         | BollardError::JsonSerdeError { .. }
         | BollardError::APIVersionParseError {} => ConnectError::Other(format!(
             "the Docker daemon at {host} does not speak the Engine API: {err}"
         )),
         _ => ConnectError::Unreachable(host.clone()),
+    }
+}
+
+/// The start of the URLs the docker CLI requests from `host`, as its errors show them:
+/// `http://10.0.0.2:2375`, or the socket's path escaped, `http://%2Fvar%2Frun%2Fdocker.sock`.
+fn request_base(host: &EngineHost) -> String {
+    let url = host.url();
+    match url.split_once("://") {
+        Some(("unix", path)) => format!("http://{}", path.replace('/', "%2F")),
+        Some((_, address)) => format!("http://{}", address.trim_end_matches('/')),
+        None => format!("http://{url}"),
     }
 }
 
@@ -102,9 +137,33 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_with_an_error_gets_the_docker_clis_text() {
+        let host = EngineHost::resolve(Some("tcp://127.0.0.1:9"), None);
+        let answered = |message: &str| BollardError::DockerResponseServerError {
+            status_code: 404,
+            message: message.to_string(),
+        };
+        assert_eq!(
+            connect_error(&host, "/_ping", answered("404 page not found\n")).to_string(),
+            "Error response from daemon: 404 page not found"
+        );
+        assert_eq!(
+            connect_error(&host, "/_ping", answered("")).to_string(),
+            "request returned 404 Not Found for API route and version \
+             http://127.0.0.1:9/_ping, check if the server supports the requested API version"
+        );
+        let socket = EngineHost::resolve(Some("unix:///run/d.sock"), None);
+        assert_eq!(
+            connect_error(&socket, "/_ping", answered(" ")).to_string(),
+            "request returned 404 Not Found for API route and version \
+             http://%2Frun%2Fd.sock/_ping, check if the server supports the requested API version"
+        );
+    }
+
+    #[test]
     fn an_unreachable_engine_gets_the_docker_clis_text() {
         let host = EngineHost::resolve(Some("unix:///nowhere.sock"), None);
-        let err = connect_error(&host, BollardError::RequestTimeoutError);
+        let err = connect_error(&host, "/_ping", BollardError::RequestTimeoutError);
         assert_eq!(
             err.to_string(),
             "Cannot connect to the Docker daemon at unix:///nowhere.sock. Is the docker daemon \

@@ -62,9 +62,11 @@ pub struct DockerDaemon {
 impl DockerDaemon {
     /// Connects to the engine at `host` and negotiates the API version (the engine's own when it
     /// is older than bollard's, e.g. 1.41 for dockerd 20.10), then reads the engine's version and
-    /// clock. An engine that does not answer gives [`ConnectError::Unreachable`], whose text is
-    /// the docker CLI's.
+    /// clock. `host` is read as the docker CLI reads it ([`EngineHost::normalized`]). An engine
+    /// that does not answer gives [`ConnectError::Unreachable`]; every error's text is the
+    /// docker CLI's.
     pub fn connect(host: &EngineHost) -> Result<DockerDaemon, ConnectError> {
+        let host = &host.normalized().map_err(ConnectError::Endpoint)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -76,11 +78,17 @@ impl DockerDaemon {
             }
             err => ConnectError::Other(format!("cannot use the Docker host {host}: {err}")),
         })?;
-        let unreachable = |err: bollard::errors::Error| errors::connect_error(host, err);
+        let failed = |route| move |err| errors::connect_error(host, route, err);
         let (client, info, before, after) = runtime.block_on(async {
-            let client = client.negotiate_version().await.map_err(unreachable)?;
+            // The docker CLI's first request, so that a server that is not an engine gets the
+            // same answer.
+            client.ping().await.map_err(failed("/_ping"))?;
+            let client = client
+                .negotiate_version()
+                .await
+                .map_err(failed("/version"))?;
             let before = chrono::Utc::now();
-            let info = client.info().await.map_err(unreachable)?;
+            let info = client.info().await.map_err(failed("/info"))?;
             let after = chrono::Utc::now();
             Ok::<_, ConnectError>((client, info, before, after))
         })?;

@@ -40,7 +40,8 @@ impl Engine {
     }
 
     /// The backends of a prune against the engine, connecting on first use. An engine that
-    /// does not answer fails with docker's `Cannot connect to the Docker daemon at …` text.
+    /// does not answer fails with docker's `Cannot connect to the Docker daemon at …` text, a
+    /// bad address with docker's `Failed to initialize: …`.
     pub fn backends(&mut self) -> Result<&Backends, Failure> {
         if self.backends.is_none() {
             self.backends = Some(self.connect()?);
@@ -58,8 +59,8 @@ impl Engine {
             None => Arc::new(TracingEvents),
         };
         let daemon = DockerDaemon::connect(&self.host).map_err(|err| match err {
-            ConnectError::Unreachable(_) => Failure::Unreachable(err.to_string()),
-            ConnectError::Other(_) => Failure::Other(anyhow::Error::new(err)),
+            ConnectError::Refused(message) => Failure::Daemon(message),
+            err => Failure::Client(err.to_string()),
         })?;
         let backends = Arc::new(daemon).backends(events);
         Ok(match self.now {
