@@ -176,7 +176,7 @@ fn subcommand_path(matches: &ArgMatches) -> (Vec<String>, &ArgMatches) {
 fn clap_error(root: &Command, args: &[OsString], err: &clap::Error) -> Exit {
     let mut root = root.clone();
     root.build();
-    let path = error_path(&root, args);
+    let (path, unknown_flag) = scan(&root, args);
     let name = help::command_path(&root, &path);
     let usage = help::error_usage(&root, &path);
     let context = |kind| match err.get(kind) {
@@ -184,10 +184,12 @@ fn clap_error(root: &Command, args: &[OsString], err: &clap::Error) -> Exit {
         _ => String::new(),
     };
     let flag = |text: String| Exit::stderr(flag_error_text(&name, &usage, &text), EXIT_USAGE);
+    // pflag reads every flag before cobra looks at the words.
+    if let Some(message) = unknown_flag {
+        return flag(message);
+    }
     match err.kind() {
-        ErrorKind::InvalidSubcommand | ErrorKind::UnknownArgument
-            if !context(ContextKind::InvalidArg).starts_with('-') =>
-        {
+        ErrorKind::InvalidSubcommand | ErrorKind::UnknownArgument => {
             let given = match err.kind() {
                 ErrorKind::InvalidSubcommand => context(ContextKind::InvalidSubcommand),
                 _ => context(ContextKind::InvalidArg),
@@ -199,22 +201,6 @@ fn clap_error(root: &Command, args: &[OsString], err: &clap::Error) -> Exit {
                 flag_error_text(&name, &usage, &message)
             };
             Exit::stderr(text, EXIT_ARGUMENTS)
-        }
-        ErrorKind::UnknownArgument => {
-            let given = context(ContextKind::InvalidArg);
-            match given.strip_prefix("--") {
-                Some(long) => {
-                    let long = long.split_once('=').map_or(long, |(long, _)| long);
-                    flag(format!("unknown flag: --{long}"))
-                }
-                None => {
-                    let short = given.chars().nth(1).unwrap_or('-');
-                    flag(format!(
-                        "unknown shorthand flag: '{short}' in -{}",
-                        short_cluster_from(args, short)
-                    ))
-                }
-            }
         }
         ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
             let arg = find_flag(&root, &path, &context(ContextKind::InvalidArg));
@@ -260,61 +246,99 @@ fn clap_error(root: &Command, args: &[OsString], err: &clap::Error) -> Exit {
     }
 }
 
-/// The subcommand names given in `args`, as far as they name commands: the command an error is
-/// about. The value of a flag that takes one is skipped, so that it is never taken for a name.
-fn error_path(root: &Command, args: &[OsString]) -> Vec<String> {
+/// What `args` say, read as pflag and cobra read them: the subcommand names given (as far as
+/// they name commands), and pflag's message for the first flag the command does not know. The
+/// value of a flag that takes one is skipped, so that it is never taken for a name.
+fn scan(root: &Command, args: &[OsString]) -> (Vec<String>, Option<String>) {
     let mut path = Vec::new();
     let mut command = root;
+    let mut descending = true;
     let mut words = args.iter().skip(1).filter_map(|arg| arg.to_str());
     while let Some(word) = words.next() {
-        if word == "--" {
-            break;
-        }
-        let takes_value = |arg: &clap::Arg| {
-            arg.get_action().takes_values()
-                && arg
-                    .get_num_args()
-                    .is_none_or(|range| range.min_values() > 0)
-        };
-        let flag = if let Some(long) = word.strip_prefix("--") {
-            (!long.contains('='))
-                .then(|| {
-                    command
-                        .get_arguments()
-                        .find(|arg| arg.get_long() == Some(long))
-                })
-                .flatten()
-        } else if let Some(shorts) = word.strip_prefix('-') {
-            // In a cluster, a flag that takes a value takes the rest, or the next word.
-            shorts.chars().last().and_then(|last| {
-                let first = shorts.chars().position(|short| {
-                    command
-                        .get_arguments()
-                        .any(|arg| arg.get_short() == Some(short) && takes_value(arg))
-                });
-                (first == Some(shorts.chars().count() - 1))
-                    .then(|| {
-                        command
-                            .get_arguments()
-                            .find(|arg| arg.get_short() == Some(last))
-                    })
-                    .flatten()
-            })
-        } else {
-            match command.find_subcommand(word) {
+        match read_word(command, word) {
+            Word::End => break,
+            Word::Unknown(message) => return (path, Some(message)),
+            Word::Flag { takes_next } => {
+                if takes_next {
+                    words.next();
+                }
+            }
+            Word::Plain => match command.find_subcommand(word).filter(|_| descending) {
                 Some(sub) => {
                     path.push(word.to_string());
                     command = sub;
                 }
-                None => break,
-            }
-            continue;
-        };
-        if flag.is_some_and(takes_value) {
-            words.next();
+                None => descending = false,
+            },
         }
     }
-    path
+    (path, None)
+}
+
+/// One word of a command line, as pflag reads it.
+enum Word {
+    /// `--`: the flags end.
+    End,
+    /// A flag the command knows; `takes_next` when its value is the next word.
+    Flag { takes_next: bool },
+    /// A flag the command does not know, with pflag's message.
+    Unknown(String),
+    /// Not a flag.
+    Plain,
+}
+
+/// How `command` reads `word`.
+fn read_word(command: &Command, word: &str) -> Word {
+    let required_value = |arg: &clap::Arg| {
+        arg.get_action().takes_values()
+            && arg
+                .get_num_args()
+                .is_none_or(|range| range.min_values() > 0)
+    };
+    if word == "--" {
+        return Word::End;
+    }
+    if let Some(long) = word.strip_prefix("--") {
+        let (name, value) = match long.split_once('=') {
+            Some((name, _)) => (name, true),
+            None => (long, false),
+        };
+        return match command
+            .get_arguments()
+            .find(|arg| arg.get_long() == Some(name))
+        {
+            Some(arg) => Word::Flag {
+                takes_next: required_value(arg) && !value,
+            },
+            None => Word::Unknown(format!("unknown flag: --{name}")),
+        };
+    }
+    let Some(shorts) = word.strip_prefix('-').filter(|shorts| !shorts.is_empty()) else {
+        return Word::Plain;
+    };
+    for (at, short) in shorts.char_indices() {
+        let Some(arg) = command
+            .get_arguments()
+            .find(|arg| arg.get_short() == Some(short))
+        else {
+            return Word::Unknown(format!(
+                "unknown shorthand flag: '{short}' in -{}",
+                &shorts[at..]
+            ));
+        };
+        let rest = &shorts[at + short.len_utf8()..];
+        if required_value(arg) {
+            // The rest of the cluster is the value, or else the next word.
+            return Word::Flag {
+                takes_next: rest.is_empty(),
+            };
+        }
+        if rest.starts_with('=') {
+            // A bool's value: `-f=true`.
+            break;
+        }
+    }
+    Word::Flag { takes_next: false }
 }
 
 /// The flag of the command at `path` that clap names `shown` (e.g. `--force[=<bool>]`,
@@ -365,16 +389,6 @@ fn given_short(args: &[OsString], short: char) -> bool {
     args.last()
         .and_then(|arg| arg.to_str())
         .is_some_and(|arg| !arg.starts_with("--") && arg.starts_with('-') && arg.ends_with(short))
-}
-
-/// pflag's rest of a cluster of one-letter flags from `short` on: `x` of `-fx`.
-fn short_cluster_from(args: &[OsString], short: char) -> String {
-    args.iter()
-        .skip(1)
-        .filter_map(|arg| arg.to_str())
-        .filter(|arg| !arg.starts_with("--") && arg.starts_with('-'))
-        .find_map(|arg| arg.find(short).map(|at| arg[at..].to_string()))
-        .unwrap_or_else(|| short.to_string())
 }
 
 /// The first line of clap's own message, without its `error: `.
