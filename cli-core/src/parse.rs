@@ -426,36 +426,67 @@ mod tests {
     }
 
     #[test]
-    fn show() {
-        for args in [
-            &["container", "prune", "--help"][..],
-            &["--help"],
-            &[],
-            &["container"],
-            &["container", "prune", "extra"],
-            &["container", "prune", "--bogus"],
-            &["container", "prune", "-fx"],
-            &["container", "prune", "--filter"],
-            &["container", "prune", "--force=maybe"],
-            &["container", "prune", "--format", "yaml"],
-            &["container", "bogus"],
-            &["bogus"],
-            &["--bogus"],
-            &["-v"],
+    fn pflags_bool_forms_set_force() {
+        for (args, force) in [
+            (&["container", "prune"][..], false),
+            (&["container", "prune", "-f"], true),
+            (&["container", "prune", "--force=false"], false),
+            (&["network", "prune", "-f=true"], true),
+            (&["network", "prune", "--force=T"], true),
+            (&["container", "prune", "-f", "--force=0"], false),
         ] {
-            let e = exit(args);
-            println!(
-                "=== {args:?} {}\n--stdout\n{}--stderr\n{}",
-                e.code, e.stdout, e.stderr
-            );
+            assert_eq!(prune(args).1.force, force, "{args:?}");
         }
-        for args in [
-            &["container", "prune", "--force=false"][..],
-            &["network", "prune", "-f=true"],
-            &["container", "prune", "-f"],
-            &["container", "prune", "-f", "-f", "--force=0"],
-        ] {
-            println!("{args:?} {}", prune(args).1.force);
-        }
+        assert_eq!(prune(&["network", "prune"]).0, Kind::Networks);
+    }
+
+    #[test]
+    fn a_bad_bool_is_pflags_invalid_argument() {
+        assert_eq!(
+            exit(&["network", "prune", "--force=maybe"]),
+            Exit::stderr(
+                "invalid argument \"maybe\" for \"-f, --force\" flag: strconv.ParseBool: \
+                 parsing \"maybe\": invalid syntax\n\nUsage:  pruner network prune [OPTIONS]\n\n\
+                 Run 'pruner network prune --help' for more information\n"
+                    .to_string(),
+                125
+            )
+        );
+    }
+
+    #[test]
+    fn a_bad_format_names_the_accepted_ones() {
+        assert_eq!(
+            exit(&["container", "prune", "--format", "yaml"]).stderr,
+            "invalid argument \"yaml\" for \"--format\" flag: expected \"text\" or \"json\"\n\n\
+             Usage:  pruner container prune [OPTIONS]\n\n\
+             Run 'pruner container prune --help' for more information\n"
+        );
+    }
+
+    #[test]
+    fn help_goes_to_stdout_and_a_missing_command_prints_it_on_stderr() {
+        let help = exit(&["network", "--help"]);
+        assert_eq!(
+            help,
+            Exit::stdout(
+                "Usage:  pruner network COMMAND\n\nManage networks\n\nCommands:\n  prune       \
+                 Remove all unused networks\n\nRun 'pruner network COMMAND --help' for more \
+                 information on a command.\n"
+                    .to_string()
+            )
+        );
+        assert_eq!(exit(&["network"]), Exit::stderr(help.stdout, 0));
+        assert_eq!(exit(&[]).stderr, exit(&["--help"]).stdout);
+    }
+
+    #[test]
+    fn a_flag_value_is_never_taken_for_a_command() {
+        // `container` is the --filter's value here: the unknown flag is the prune's.
+        assert_eq!(
+            exit(&["network", "prune", "--filter", "container", "--bogus"]).stderr,
+            "unknown flag: --bogus\n\nUsage:  pruner network prune [OPTIONS]\n\n\
+             Run 'pruner network prune --help' for more information\n"
+        );
     }
 }

@@ -1432,3 +1432,230 @@ fn without_a_state_file_an_unreachable_engine_is_an_error_with_exit_1() {
         ),
     );
 }
+
+// ---- logging --------------------------------------------------------------------------------
+
+/// A prune whose first container fails to be removed, logging a warning, with `env` set.
+fn warning_run(name: &str, args: &[&str], env: &[(&str, &str)]) -> Outcome {
+    let mut state = fixture();
+    state["containers"][0]["fail"] = json!({"remove": "disk on fire"});
+    let sandbox = Sandbox::with(name, &state);
+    let path = sandbox.path_str();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pruner"));
+    command
+        .args(["container", "prune", "-f", "--now", NOW, "--state", &path])
+        .args(args)
+        .env("DOCKER_HOST", NO_ENGINE)
+        .env_remove("PRUNER_LOG")
+        .env_remove("RUST_LOG")
+        .env_remove("NO_COLOR");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.output().expect("pruner runs");
+    Outcome {
+        stdout: String::from_utf8(output.stdout).expect("UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("UTF-8"),
+        code: output.status.code(),
+    }
+}
+
+#[test]
+fn warnings_are_logged_by_default_and_the_level_comes_from_the_flag_then_pruner_log_then_rust_log()
+{
+    let warning = format!(
+        " WARN failed to prune container {}: disk on fire\n",
+        id('a')
+    );
+    for (i, (args, env, shown)) in [
+        (&[][..], &[][..], true),
+        (&["--log-level", "error"], &[], false),
+        (&["-l", "fatal"], &[], false),
+        (&[], &[("PRUNER_LOG", "error")], false),
+        (&[], &[("RUST_LOG", "error")], false),
+        (&[], &[("PRUNER_LOG", "warn"), ("RUST_LOG", "error")], true),
+        (&["-l", "warn"], &[("PRUNER_LOG", "error")], true),
+        (&["-l", "debug"], &[("RUST_LOG", "off")], true),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let outcome = warning_run(&format!("log-level-{i}"), args, env);
+        assert_eq!(outcome.code, Some(0));
+        let expected = if shown { warning.as_str() } else { "" };
+        assert_eq!(outcome.stderr, expected, "{args:?} {env:?}");
+    }
+}
+
+/// `pruner <args>` run by `script` on a terminal of its own; what the terminal showed.
+fn on_a_terminal(name: &str, args: &str, env: &str) -> String {
+    let mut state = fixture();
+    state["containers"][0]["fail"] = json!({"remove": "disk on fire"});
+    let sandbox = Sandbox::with(name, &state);
+    let command = format!(
+        "{env} {} container prune -f --now {NOW} --state {} {args}",
+        env!("CARGO_BIN_EXE_pruner"),
+        sandbox.path_str()
+    );
+    let output = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .output()
+        .expect("script (util-linux) runs");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn the_log_is_coloured_only_on_a_terminal_and_without_no_color() {
+    let coloured = on_a_terminal("colour-tty", "", "");
+    assert!(coloured.contains("\u{1b}["), "{coloured:?}");
+    assert!(
+        coloured.contains("failed to prune container"),
+        "{coloured:?}"
+    );
+    for (i, env) in ["NO_COLOR=1", "NO_COLOR=yes"].into_iter().enumerate() {
+        let plain = on_a_terminal(&format!("colour-no-{i}"), "", env);
+        assert!(!plain.contains('\u{1b}'), "{env}: {plain:?}");
+        assert!(
+            plain.contains(" WARN failed to prune container"),
+            "{plain:?}"
+        );
+    }
+    // An empty NO_COLOR does not count, as no-color.org says.
+    let empty = on_a_terminal("colour-empty", "", "NO_COLOR=");
+    assert!(empty.contains("\u{1b}["), "{empty:?}");
+}
+
+// ---- completion and man pages ---------------------------------------------------------------
+
+/// What bash's completion of `words` (the last being completed) offers, sorted.
+fn bash_completes(words: &[&str]) -> Vec<String> {
+    let script = format!(
+        "source <({pruner} completion bash)\n\
+         COMP_WORDS=({words}); COMP_CWORD={last}; COMP_LINE=\"${{COMP_WORDS[*]}}\"; \
+         COMP_POINT=${{#COMP_LINE}}\n\
+         _pruner pruner \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"\n\
+         printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        pruner = env!("CARGO_BIN_EXE_pruner"),
+        words = words
+            .iter()
+            .map(|word| format!("'{word}'"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        last = words.len() - 1,
+    );
+    let output = Command::new("bash")
+        .args(["-c", &script])
+        .output()
+        .expect("bash runs");
+    assert!(output.status.success(), "{output:?}");
+    let mut offered: Vec<String> = String::from_utf8(output.stdout)
+        .expect("UTF-8")
+        .lines()
+        .map(str::to_string)
+        .collect();
+    offered.sort();
+    offered
+}
+
+#[test]
+fn bash_completion_offers_the_commands_and_the_flags() {
+    let commands = bash_completes(&["pruner", ""]);
+    for offered in [
+        "container",
+        "network",
+        "completion",
+        "man",
+        "--host",
+        "--version",
+    ] {
+        assert!(
+            commands.iter().any(|word| word == offered),
+            "{offered}: {commands:?}"
+        );
+    }
+    assert_eq!(
+        bash_completes(&["pruner", "network", "prune", "--f"]),
+        ["--filter", "--filters-json", "--force", "--format"]
+    );
+    assert_eq!(
+        bash_completes(&["pruner", "container", "prune", "--format", ""]),
+        ["json", "text"]
+    );
+    let shells = bash_completes(&["pruner", "completion", ""]);
+    for shell in ["bash", "fish", "powershell", "zsh"] {
+        assert!(
+            shells.iter().any(|word| word == shell),
+            "{shell}: {shells:?}"
+        );
+    }
+}
+
+#[test]
+fn every_shells_completion_names_the_commands_and_flags() {
+    for shell in ["bash", "fish", "powershell", "zsh"] {
+        let outcome = pruner(&["completion", shell], None);
+        assert_eq!(
+            (outcome.code, outcome.stderr.as_str()),
+            (Some(0), ""),
+            "{shell}"
+        );
+        for word in [
+            "container",
+            "network",
+            "prune",
+            "filters-json",
+            "force",
+            "state",
+            "host",
+        ] {
+            assert!(outcome.stdout.contains(word), "{shell} lacks {word}");
+        }
+    }
+}
+
+#[test]
+fn man_writes_a_page_per_command_from_the_same_definitions() {
+    let sandbox = Sandbox::empty("man");
+    let dir = sandbox.dir.join("man1");
+    let dir_str = dir.to_str().expect("UTF-8").to_string();
+    pruner(&["man", "--dir", &dir_str], None).is(0, "", "");
+    let mut pages: Vec<String> = fs::read_dir(&dir)
+        .expect("the man directory")
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    pages.sort();
+    assert_eq!(
+        pages,
+        [
+            "pruner-completion-bash.1",
+            "pruner-completion-fish.1",
+            "pruner-completion-powershell.1",
+            "pruner-completion-zsh.1",
+            "pruner-completion.1",
+            "pruner-container-prune.1",
+            "pruner-container.1",
+            "pruner-man.1",
+            "pruner-network-prune.1",
+            "pruner-network.1",
+            "pruner.1",
+        ]
+    );
+    let page = fs::read_to_string(dir.join("pruner-container-prune.1")).expect("the page");
+    for text in [
+        ".TH pruner-container-prune 1",
+        "Remove all stopped containers",
+        "\\-\\-filter",
+        "Do not prompt for confirmation",
+    ] {
+        assert!(page.contains(text), "{text}: {page}");
+    }
+    pruner(&["man"], None).is(
+        125,
+        "",
+        "required flag(s) \"dir\" not set\n\nUsage:  pruner man [OPTIONS]\n\n\
+         Run 'pruner man --help' for more information\n",
+    );
+}

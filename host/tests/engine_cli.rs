@@ -890,3 +890,73 @@ fn against_a_real_engine_filter_errors_are_dockers_but_for_the_documented_2023_w
         );
     }
 }
+
+#[test]
+fn against_a_real_engine_the_event_line_is_logged_only_at_debug_level() {
+    let Some(host) = engine() else { return };
+    let nonce = std::process::id();
+    for (i, (args, env)) in [
+        (&[][..], None),
+        (&["-l", "debug"], None),
+        (&[], Some("debug")),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let label = format!("pruner-engine-log={nonce}-{i}");
+        let id = docker(
+            &host,
+            &[
+                "create",
+                "--network",
+                "none",
+                "--label",
+                &label,
+                "busybox",
+                "true",
+            ],
+        );
+        let filter = format!("label={label}");
+        let mut command = Command::new(PRUNER);
+        command
+            .args(["container", "prune", "-f", "--filter", &filter])
+            .args(args)
+            .env("DOCKER_HOST", &host)
+            .env_remove("RUST_LOG")
+            .env_remove("PRUNER_LOG");
+        if let Some(level) = env {
+            command.env("PRUNER_LOG", level);
+        }
+        let output = command.output().expect("pruner runs");
+        assert_eq!(output.status.code(), Some(0));
+        assert_eq!(
+            text(&output.stdout),
+            format!(
+                "Deleted Containers:\n{}\n\nTotal reclaimed space: 0B\n",
+                id.trim()
+            )
+        );
+        let stderr = text(&output.stderr);
+        if args.is_empty() && env.is_none() {
+            assert_eq!(stderr, "", "quiet by default");
+        } else {
+            let event = stderr
+                .strip_prefix("DEBUG event ")
+                .and_then(|rest| rest.strip_suffix('\n'))
+                .unwrap_or_else(|| panic!("one event line: {stderr:?}"));
+            let event: serde_json::Value = serde_json::from_str(event).expect("the event's JSON");
+            assert_eq!(
+                (
+                    &event["Type"],
+                    &event["Action"],
+                    &event["Actor"]["Attributes"]
+                ),
+                (
+                    &serde_json::json!("container"),
+                    &serde_json::json!("prune"),
+                    &serde_json::json!({"reclaimed": "0"})
+                )
+            );
+        }
+    }
+}
