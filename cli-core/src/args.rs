@@ -148,7 +148,7 @@ pub enum Format {
 }
 
 /// Go's `strconv.ParseBool`, as pflag reads a bool flag's value; the error is Go's text.
-fn parse_bool(text: &str) -> Result<bool, String> {
+pub fn parse_bool(text: &str) -> Result<bool, String> {
     match text {
         "1" | "t" | "T" | "true" | "TRUE" | "True" => Ok(true),
         "0" | "f" | "F" | "false" | "FALSE" | "False" => Ok(false),

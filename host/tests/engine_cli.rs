@@ -169,6 +169,15 @@ fn engine() -> Option<String> {
     None
 }
 
+/// Held by each test that prunes on the real engine: dockerd refuses a prune while another of
+/// its own runs (`a prune operation is already running`), and the tests run side by side.
+fn one_prune_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static ENGINE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    ENGINE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Whether a missing engine or docker CLI fails the tests (`$CI`, `PRUNER_REQUIRE_DOCKER=1`).
 fn required() -> bool {
     std::env::var_os("CI").is_some_and(|value| !value.is_empty())
@@ -193,6 +202,7 @@ fn docker(host: &str, args: &[&str]) -> String {
 #[test]
 fn against_a_real_engine_pruner_prints_what_docker_prints_and_writes_events_to_the_file() {
     let Some(host) = engine() else { return };
+    let _one = one_prune_at_a_time();
     let nonce = std::process::id();
     let label = |who: &str| format!("pruner-engine-cli={nonce}-{who}");
     let mut ids = Vec::new();
@@ -333,15 +343,26 @@ fn empty_config() -> std::path::PathBuf {
 
 /// Runs `program <args>` against `host` with `input`.
 fn run(program: &str, args: &[&str], host: &str, input: Input) -> Run {
+    run_with(program, args, &[("DOCKER_HOST", host)], input)
+}
+
+/// Runs `program <args>` with `input` and the variables `env` (over an empty configuration
+/// and no docker variables).
+fn run_with(program: &str, args: &[&str], env: &[(&str, &str)], input: Input) -> Run {
     use std::io::Read;
-    let mut child = Command::new(program)
+    let mut command = Command::new(program);
+    command
         .args(args)
-        .env("DOCKER_HOST", host)
         .env("DOCKER_CONFIG", empty_config())
         .env("HOME", empty_config())
+        .env_remove("DOCKER_HOST")
         .env_remove("DOCKER_CONTEXT")
         .env_remove("DOCKER_TLS_VERIFY")
-        .env_remove("DOCKER_CERT_PATH")
+        .env_remove("DOCKER_CERT_PATH");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -388,22 +409,33 @@ fn as_pruner(docker: &str) -> String {
 
 /// Runs docker and pruner with the same arguments, engine and input.
 fn both(args: &[&str], host: &str, input: Input) -> (Run, Run) {
+    both_with(args, &[("DOCKER_HOST", host)], input)
+}
+
+/// Runs docker and pruner with the same arguments, environment and input.
+fn both_with(args: &[&str], env: &[(&str, &str)], input: Input) -> (Run, Run) {
     (
-        run(DOCKER_CLI, args, host, input),
-        run(PRUNER, args, host, input),
+        run_with(DOCKER_CLI, args, env, input),
+        run_with(PRUNER, args, env, input),
     )
 }
 
 /// Asserts that pruner prints what docker prints, with its own name, and exits the same.
 #[track_caller]
 fn assert_same(args: &[&str], host: &str, input: Input) {
-    let (docker, pruner) = both(args, host, input);
+    assert_same_with(args, &[("DOCKER_HOST", host)], input);
+}
+
+/// [`assert_same`] with the variables `env`.
+#[track_caller]
+fn assert_same_with(args: &[&str], env: &[(&str, &str)], input: Input) {
+    let (docker, pruner) = both_with(args, env, input);
     let expected = Run {
         stdout: as_pruner(&docker.stdout),
         stderr: as_pruner(&docker.stderr),
         code: docker.code,
     };
-    assert_eq!(pruner, expected, "{args:?} with {input:?}");
+    assert_eq!(pruner, expected, "{args:?} with {input:?} and {env:?}");
 }
 
 #[test]
@@ -722,7 +754,7 @@ fn host_addresses_docker_cannot_use_get_one_line_from_pruner() {
             )
         );
     }
-    // A name that does not resolve: docker prints Go's dial error, pruner its usual line.
+    // A name that does not resolve: each prints its resolver's error.
     let (docker, pruner) = both(
         &["-H", "pruner-test.invalid", "container", "prune", "-f"],
         NOWHERE,
@@ -736,11 +768,14 @@ fn host_addresses_docker_cannot_use_get_one_line_from_pruner() {
         "{}",
         docker.stderr
     );
-    assert_eq!(
-        pruner.stderr,
-        "Cannot connect to the Docker daemon at tcp://pruner-test.invalid:2375. Is the docker \
-         daemon running?\n"
+    assert!(
+        pruner
+            .stderr
+            .starts_with("error during connect: http://pruner-test.invalid:2375/_ping: "),
+        "{}",
+        pruner.stderr
     );
+    assert_eq!(pruner.stderr.lines().count(), 1, "{}", pruner.stderr);
 }
 
 /// An HTTP server on a free local port that answers every request `404 Not Found` with `body`
@@ -815,6 +850,7 @@ fn against_a_real_engine_answers_prune_or_keep_as_docker() {
         return;
     }
     let Some(host) = engine() else { return };
+    let _one = one_prune_at_a_time();
     let nonce = std::process::id();
     for (i, answer) in ["y\n", " y\n", "Y \r\n", "n\n", ""].into_iter().enumerate() {
         let label = |who: &str| format!("pruner-docker-cli={nonce}-{i}-{who}");
@@ -863,6 +899,7 @@ fn against_a_real_engine_filter_errors_are_dockers_but_for_the_documented_2023_w
         return;
     }
     let Some(host) = engine() else { return };
+    let _one = one_prune_at_a_time();
     // The same text for an `until` that does not parse.
     assert_same(
         &["container", "prune", "-f", "--filter", "until=bogus"],
@@ -894,6 +931,7 @@ fn against_a_real_engine_filter_errors_are_dockers_but_for_the_documented_2023_w
 #[test]
 fn against_a_real_engine_the_event_line_is_logged_only_at_debug_level() {
     let Some(host) = engine() else { return };
+    let _one = one_prune_at_a_time();
     let nonce = std::process::id();
     for (i, (args, env)) in [
         (&[][..], None),
@@ -959,4 +997,214 @@ fn against_a_real_engine_the_event_line_is_logged_only_at_debug_level() {
             );
         }
     }
+}
+
+/// The TLS listener of the engine `.ci/dockerd.sh` starts and the directory of its throwaway
+/// CA and client pair; `None` (after saying how to run) when there is none and none is required.
+fn tls_engine() -> Option<(String, std::path::PathBuf)> {
+    let host = std::env::var("PRUNER_DOCKER_TLS_HOST").ok();
+    let certs = std::env::var("PRUNER_DOCKER_TLS_CERTS").ok();
+    if let (Some(host), Some(certs)) = (host, certs) {
+        return Some((host, certs.into()));
+    }
+    let why = "no TLS engine: PRUNER_DOCKER_TLS_HOST and PRUNER_DOCKER_TLS_CERTS are unset";
+    assert!(!required(), "{why}, and one is required here");
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipped: {why}; start one with .ci/dockerd.sh (see .ci/run)"
+    );
+    None
+}
+
+/// The words of `args`.
+fn words(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+/// A CA of the test's own, made with openssl, that signed nothing the engine has.
+fn stranger_ca(dir: &std::path::Path) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir).expect("a directory");
+    let ca = dir.join("ca.pem");
+    let output = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args(["-subj", "/CN=pruner-test-stranger", "-keyout"])
+        .arg(dir.join("ca-key.pem"))
+        .arg("-out")
+        .arg(&ca)
+        .output()
+        .expect("openssl runs");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    ca
+}
+
+#[test]
+fn against_a_tls_engine_pruner_connects_as_docker_with_flags_environment_and_contexts() {
+    if !docker_cli() {
+        return;
+    }
+    let Some((host, certs)) = tls_engine() else {
+        return;
+    };
+    let _one = one_prune_at_a_time();
+    let file = |name: &str| certs.join(name).to_str().expect("UTF-8").to_string();
+    let (ca, cert, key) = (file("ca.pem"), file("cert.pem"), file("key.pem"));
+    let prune = [
+        "container",
+        "prune",
+        "-f",
+        "--filter",
+        "label=pruner-tls-matches-nothing",
+    ];
+    let with = |flags: &[&str]| -> Vec<String> {
+        flags
+            .iter()
+            .chain(&prune)
+            .map(|word| word.to_string())
+            .collect()
+    };
+    let nowhere = [("DOCKER_HOST", NOWHERE)];
+
+    // The flags, and the environment.
+    for flags in [
+        &[
+            "--tlsverify",
+            "--tlscacert",
+            &ca,
+            "--tlscert",
+            &cert,
+            "--tlskey",
+            &key,
+            "-H",
+            &host,
+        ][..],
+        &[
+            "--tls",
+            "--tlscacert",
+            &ca,
+            "--tlscert",
+            &cert,
+            "--tlskey",
+            &key,
+            "-H",
+            &host,
+        ],
+    ] {
+        let args = with(flags);
+        let (docker, pruner) = both_with(&words(&args), &nowhere, Input::Text(""));
+        assert_eq!(
+            docker.stdout, "Total reclaimed space: 0B\n",
+            "{}",
+            docker.stderr
+        );
+        assert_eq!(pruner, docker, "{flags:?}");
+    }
+    let certs_dir = certs.to_str().expect("UTF-8");
+    let env = [
+        ("DOCKER_HOST", host.as_str()),
+        ("DOCKER_TLS_VERIFY", "1"),
+        ("DOCKER_CERT_PATH", certs_dir),
+    ];
+    assert_same_with(&prune, &env, Input::Text(""));
+
+    // A context made by `docker context create`, named, in $DOCKER_CONTEXT, and current.
+    let config = std::env::temp_dir().join(format!("pruner-tls-contexts-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&config);
+    let config_dir = config.to_str().expect("UTF-8");
+    let endpoint = format!("host={host},ca={ca},cert={cert},key={key}");
+    let created = run_with(
+        DOCKER_CLI,
+        &["context", "create", "pruner-tls", "--docker", &endpoint],
+        &[("DOCKER_CONFIG", config_dir)],
+        Input::Text(""),
+    );
+    assert_eq!(created.code, Some(0), "{}", created.stderr);
+    let in_config = [("DOCKER_CONFIG", config_dir)];
+    let args = with(&["--context", "pruner-tls"]);
+    assert_same_with(&words(&args), &in_config, Input::Text(""));
+    assert_same_with(
+        &prune,
+        &[
+            ("DOCKER_CONFIG", config_dir),
+            ("DOCKER_CONTEXT", "pruner-tls"),
+        ],
+        Input::Text(""),
+    );
+    std::fs::write(
+        config.join("config.json"),
+        r#"{"currentContext":"pruner-tls"}"#,
+    )
+    .expect("config.json");
+    let (docker, pruner) = both_with(&prune, &in_config, Input::Text(""));
+    assert_eq!(
+        docker.stdout, "Total reclaimed space: 0B\n",
+        "{}",
+        docker.stderr
+    );
+    assert_eq!(pruner, docker);
+    // $DOCKER_HOST wins over the current context, as in docker.
+    assert_same_with(
+        &prune,
+        &[("DOCKER_CONFIG", config_dir), ("DOCKER_HOST", NOWHERE)],
+        Input::Text(""),
+    );
+    // A context that does not exist, and --host with --context.
+    let args = with(&["--context", "nope"]);
+    assert_same_with(&words(&args), &in_config, Input::Text(""));
+    let args = with(&["--context", "pruner-tls", "-H", &host]);
+    assert_same_with(&words(&args), &in_config, Input::Text(""));
+
+    // Without the client's pair, and with a CA that did not sign the engine's certificate:
+    // docker and pruner both refuse, each with its TLS library's words.
+    let (docker, pruner) = both_with(
+        &words(&with(&["--tlsverify", "--tlscacert", &ca, "-H", &host])),
+        &nowhere,
+        Input::Text(""),
+    );
+    let hint = "the server probably has client authentication (--tlsverify) enabled; check your \
+                TLS client certification settings: ";
+    assert!(docker.stderr.starts_with(hint), "{}", docker.stderr);
+    assert_eq!(
+        (pruner.stderr, pruner.code),
+        (
+            format!(
+                "{hint}error during connect: {}/_ping: received fatal alert: BadCertificate\n",
+                host.replace("tcp://", "https://")
+            ),
+            docker.code
+        )
+    );
+    let stranger = stranger_ca(&config.join("stranger"));
+    let stranger = stranger.to_str().expect("UTF-8");
+    let args = with(&[
+        "--tlsverify",
+        "--tlscacert",
+        stranger,
+        "--tlscert",
+        &cert,
+        "--tlskey",
+        &key,
+        "-H",
+        &host,
+    ]);
+    let (docker, pruner) = both_with(&words(&args), &nowhere, Input::Text(""));
+    assert!(
+        docker
+            .stderr
+            .contains("certificate signed by unknown authority"),
+        "{}",
+        docker.stderr
+    );
+    assert_eq!(
+        (pruner.stderr, pruner.code),
+        (
+            format!(
+                "error during connect: {}/_ping: invalid peer certificate: UnknownIssuer\n",
+                host.replace("tcp://", "https://")
+            ),
+            docker.code
+        )
+    );
+    let _ = std::fs::remove_dir_all(&config);
 }

@@ -44,7 +44,12 @@ impl std::error::Error for ConnectError {}
 /// A failed exchange of `route` (`/_ping` first, as the docker CLI's) with the engine at `host`
 /// before the prune: unreachable unless something answered, then the docker CLI's text for
 /// that answer (docker/cli `checkResponseErr`).
-pub(super) fn connect_error(host: &EngineHost, route: &str, err: BollardError) -> ConnectError {
+pub(super) fn connect_error(
+    host: &EngineHost,
+    tls: bool,
+    route: &str,
+    err: BollardError,
+) -> ConnectError {
     match err {
         BollardError::DockerResponseServerError {
             status_code,
@@ -58,7 +63,7 @@ pub(super) fn connect_error(host: &EngineHost, route: &str, err: BollardError) -
                 ConnectError::Other(format!(
                     "request returned {status_code} {reason} for API route and version {}{route}, \
                      check if the server supports the requested API version",
-                    request_base(host)
+                    request_base(host, tls)
                 ))
             } else {
                 ConnectError::Refused(message.trim().to_string())
@@ -69,18 +74,69 @@ pub(super) fn connect_error(host: &EngineHost, route: &str, err: BollardError) -
         | BollardError::APIVersionParseError {} => ConnectError::Other(format!(
             "the Docker daemon at {host} does not speak the Engine API: {err}"
         )),
-        _ => ConnectError::Unreachable(host.clone()),
+        err => match innermost_io_error(&err) {
+            Some(io) if !UNREACHABLE.contains(&io.kind()) => {
+                // docker's hint for an engine that wants a client certificate.
+                let hint = if io.to_string().contains("BadCertificate") {
+                    "the server probably has client authentication (--tlsverify) enabled; check \
+                     your TLS client certification settings: "
+                } else {
+                    ""
+                };
+                ConnectError::Other(format!(
+                    "{hint}error during connect: {}{route}: {}",
+                    request_base(host, tls),
+                    innermost_text(&err)
+                ))
+            }
+            _ => ConnectError::Unreachable(host.clone()),
+        },
     }
 }
 
+/// The failures that mean nothing listens at the address.
+const UNREACHABLE: [std::io::ErrorKind; 5] = [
+    std::io::ErrorKind::ConnectionRefused,
+    std::io::ErrorKind::NotFound,
+    std::io::ErrorKind::TimedOut,
+    std::io::ErrorKind::ConnectionReset,
+    std::io::ErrorKind::AddrNotAvailable,
+];
+
+/// The last I/O error in `err`'s chain of causes.
+fn innermost_io_error<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a std::io::Error> {
+    let mut found = None;
+    let mut current = Some(err);
+    while let Some(cause) = current {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            found = Some(io);
+        }
+        current = cause.source();
+    }
+    found
+}
+
+/// The text of the last cause in `err`'s chain (e.g. `invalid peer certificate: UnknownIssuer`).
+fn innermost_text(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = err;
+    while let Some(cause) = current.source() {
+        current = cause;
+    }
+    current.to_string()
+}
+
 /// The start of the URLs the docker CLI requests from `host`, as its errors show them:
-/// `http://10.0.0.2:2375`, or the socket's path escaped, `http://%2Fvar%2Frun%2Fdocker.sock`.
-fn request_base(host: &EngineHost) -> String {
+/// `http://10.0.0.2:2375` (`https://` over TLS), or the socket's path escaped,
+/// `http://%2Fvar%2Frun%2Fdocker.sock`.
+fn request_base(host: &EngineHost, tls: bool) -> String {
     let url = host.url();
+    let scheme = if tls { "https" } else { "http" };
     match url.split_once("://") {
         Some(("unix", path)) => format!("http://{}", path.replace('/', "%2F")),
-        Some((_, address)) => format!("http://{}", address.trim_end_matches('/')),
-        None => format!("http://{url}"),
+        Some((_, address)) => format!("{scheme}://{}", address.trim_end_matches('/')),
+        None => format!("{scheme}://{url}"),
     }
 }
 
@@ -144,17 +200,17 @@ mod tests {
             message: message.to_string(),
         };
         assert_eq!(
-            connect_error(&host, "/_ping", answered("404 page not found\n")).to_string(),
+            connect_error(&host, false, "/_ping", answered("404 page not found\n")).to_string(),
             "Error response from daemon: 404 page not found"
         );
         assert_eq!(
-            connect_error(&host, "/_ping", answered("")).to_string(),
+            connect_error(&host, false, "/_ping", answered("")).to_string(),
             "request returned 404 Not Found for API route and version \
              http://127.0.0.1:9/_ping, check if the server supports the requested API version"
         );
         let socket = EngineHost::resolve(Some("unix:///run/d.sock"), None);
         assert_eq!(
-            connect_error(&socket, "/_ping", answered(" ")).to_string(),
+            connect_error(&socket, false, "/_ping", answered(" ")).to_string(),
             "request returned 404 Not Found for API route and version \
              http://%2Frun%2Fd.sock/_ping, check if the server supports the requested API version"
         );
@@ -163,7 +219,7 @@ mod tests {
     #[test]
     fn an_unreachable_engine_gets_the_docker_clis_text() {
         let host = EngineHost::resolve(Some("unix:///nowhere.sock"), None);
-        let err = connect_error(&host, "/_ping", BollardError::RequestTimeoutError);
+        let err = connect_error(&host, false, "/_ping", BollardError::RequestTimeoutError);
         assert_eq!(
             err.to_string(),
             "Cannot connect to the Docker daemon at unix:///nowhere.sock. Is the docker daemon \

@@ -4,7 +4,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, Subcommand, ValueEnum};
+use pruner::docker::ConnectOptions;
 
 /// The flags of the native binary only. They are global: accepted before the object, where
 /// docker takes `-H`, or after `prune`.
@@ -18,6 +19,50 @@ pub struct NativeFlags {
     /// Daemon socket to connect to when no --state is given (default: $DOCKER_HOST, else unix:///var/run/docker.sock)
     #[arg(short = 'H', long, value_name = "host", global = true)]
     pub host: Option<String>,
+
+    /// Name of the context to use to connect to the daemon (overrides DOCKER_HOST env var and default context set with "docker context use")
+    #[arg(short = 'c', long, value_name = "string", global = true)]
+    pub context: Option<String>,
+
+    /// Use TLS; implied by --tlsverify (pruner always verifies the daemon's certificate)
+    #[arg(
+        long,
+        global = true,
+        action = ArgAction::Set,
+        num_args = 0..=1,
+        require_equals = true,
+        default_value = "false",
+        default_missing_value = "true",
+        value_parser = pruner_cli_core::args::parse_bool,
+        value_name = "bool"
+    )]
+    pub tls: bool,
+
+    /// Use TLS and verify the remote
+    #[arg(
+        long,
+        global = true,
+        action = ArgAction::Set,
+        num_args = 0..=1,
+        require_equals = true,
+        default_value = "false",
+        default_missing_value = "true",
+        value_parser = pruner_cli_core::args::parse_bool,
+        value_name = "bool"
+    )]
+    pub tlsverify: bool,
+
+    /// Trust certs signed only by this CA (default: $DOCKER_CERT_PATH/ca.pem, else ~/.docker/ca.pem)
+    #[arg(long, value_name = "string", global = true)]
+    pub tlscacert: Option<PathBuf>,
+
+    /// Path to TLS certificate file (default: cert.pem beside ca.pem)
+    #[arg(long, value_name = "string", global = true)]
+    pub tlscert: Option<PathBuf>,
+
+    /// Path to TLS key file (default: key.pem beside ca.pem)
+    #[arg(long, value_name = "string", global = true)]
+    pub tlskey: Option<PathBuf>,
 
     /// Append pruner's own prune events to this file as JSON lines (Docker's event shape); Docker Engine only
     #[arg(long, value_name = "file", global = true)]
@@ -33,6 +78,21 @@ pub struct NativeFlags {
         hide_possible_values = true
     )]
     pub log_level: Option<LogLevel>,
+}
+
+impl NativeFlags {
+    /// The docker CLI's connection flags among these.
+    pub fn connect_options(&self) -> ConnectOptions {
+        ConnectOptions {
+            host: self.host.clone(),
+            context: self.context.clone(),
+            tls: self.tls,
+            tls_verify: self.tlsverify,
+            tls_ca_cert: self.tlscacert.clone(),
+            tls_cert: self.tlscert.clone(),
+            tls_key: self.tlskey.clone(),
+        }
+    }
 }
 
 /// docker's logging levels.

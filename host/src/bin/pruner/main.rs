@@ -100,13 +100,14 @@ fn connect(
 ) -> Result<NativeDaemon, Failure> {
     let Some(path) = &args.state else {
         return Ok(NativeDaemon::new(Opened::Engine(EngineDaemon {
-            engine: Engine::new(extra.host.as_deref(), extra.events.as_deref(), now),
+            engine: Engine::new(extra.connect_options(), extra.events.as_deref(), now)?,
             plugin: extra.plugin.clone(),
             termination: None,
         })));
     };
     for (flag, given) in [
         ("-H/--host", extra.host.is_some()),
+        ("--context", extra.context.is_some()),
         ("--events", extra.events.is_some()),
     ] {
         if given {
