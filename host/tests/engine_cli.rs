@@ -748,7 +748,7 @@ fn host_addresses_docker_cannot_use_get_one_line_from_pruner() {
                 "",
                 format!(
                     "Failed to initialize: unable to resolve docker endpoint: {scheme}:// is not \
-                     supported by pruner: use unix://, tcp:// or ssh://\n"
+                     supported by pruner: use unix:// or tcp://\n"
                 ),
                 Some(1)
             )
