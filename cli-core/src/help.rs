@@ -171,19 +171,17 @@ fn flag_line(arg: &Arg) -> (String, String) {
         Some(short) => format!("  -{short}, --{long}"),
         None => format!("      --{long}"),
     };
-    let takes_value = arg.get_action().takes_values();
-    // A flag whose value is optional is a pflag bool: it shows no value.
-    let optional = arg
-        .get_num_args()
-        .is_some_and(|range| range.min_values() == 0);
-    if takes_value && !optional {
+    // A flag whose value is optional is a pflag bool: it shows no value and no default.
+    let shows_value = arg.get_action().takes_values()
+        && arg
+            .get_num_args()
+            .is_none_or(|range| range.min_values() > 0);
+    let mut usage = arg.get_help().map(ToString::to_string).unwrap_or_default();
+    if shows_value {
         if let Some(value) = arg.get_value_names().and_then(|names| names.first()) {
             name.push(' ');
             name.push_str(value);
         }
-    }
-    let mut usage = arg.get_help().map(ToString::to_string).unwrap_or_default();
-    if takes_value && !optional {
         if let Some(default) = arg.get_default_values().first() {
             usage.push_str(&format!(" (default {:?})", default.to_string_lossy()));
         }

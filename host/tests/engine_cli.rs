@@ -463,12 +463,13 @@ fn ctrl_c_or_sigterm_at_the_prompt_ends_the_line_and_exits_0_as_docker() {
             assert_same(&[object, "prune"], NOWHERE, Input::Signal(signal));
         }
     }
-    let (docker, _) = both(
-        &["container", "prune"],
-        NOWHERE,
-        Input::Signal(libc::SIGINT),
-    );
-    assert_eq!(docker.stdout, format!("{CONTAINER_PROMPT}\n"));
+    for (object, prompt) in [("container", CONTAINER_PROMPT), ("network", NETWORK_PROMPT)] {
+        let (docker, _) = both(&[object, "prune"], NOWHERE, Input::Signal(libc::SIGINT));
+        assert_eq!(
+            (docker.stdout, docker.stderr, docker.code),
+            (format!("{prompt}\n"), String::new(), Some(0))
+        );
+    }
 }
 
 #[test]
