@@ -126,7 +126,7 @@ fn prune<X, D: Daemon>(
     extra: &X,
     connect: impl FnOnce(&PruneArgs, &X, Option<DateTime<FixedOffset>>) -> Result<D, Failure>,
 ) -> Result<u8, Failure> {
-    let flags = flag_filters(args)?;
+    let filters = filters(args)?;
     let now = now(args)?;
     let mut daemon = connect(args, extra, now)?;
 
@@ -138,8 +138,6 @@ fn prune<X, D: Daemon>(
         return Ok(0);
     }
 
-    // `--filters-json` is the Engine API's parameter: the daemon decodes it, so only once asked.
-    let filters = filters(args, flags)?;
     let report = daemon.prune(kind, &filters)?;
     print!(
         "{}",
@@ -151,9 +149,18 @@ fn prune<X, D: Daemon>(
     Ok(daemon.exit_code())
 }
 
-/// The filters of the `--filter` flags (docker/cli `FilterOpt.Set`): a bad one is a flag error.
-fn flag_filters(args: &PruneArgs) -> Result<Filters, Failure> {
-    let mut filters = Filters::default();
+/// The filters of `--filters-json` and the `--filter` flags (docker/cli `FilterOpt.Set`)
+/// together; a bad one is a flag error, reported before the prompt.
+fn filters(args: &PruneArgs) -> Result<Filters, Failure> {
+    let mut filters = match &args.filters_json {
+        Some(json) => Filters::from_json(json).map_err(|_| {
+            Failure::Usage(format!(
+                "invalid argument {json:?} for \"--filters-json\" flag: {}",
+                json_mistake(json)
+            ))
+        })?,
+        None => Filters::default(),
+    };
     for flag in &args.filters {
         filters.add_cli_flag(flag).map_err(|err| {
             Failure::Usage(format!(
@@ -164,19 +171,15 @@ fn flag_filters(args: &PruneArgs) -> Result<Filters, Failure> {
     Ok(filters)
 }
 
-/// The filters of `--filters-json` and the `--filter` flags together; JSON that does not decode
-/// is the daemon's `invalid filter`.
-fn filters(args: &PruneArgs, flags: Filters) -> Result<Filters, Failure> {
-    let mut filters = match &args.filters_json {
-        Some(json) => Filters::from_json(json).map_err(|err| Failure::Daemon(err.to_string()))?,
-        None => Filters::default(),
-    };
-    for (key, values) in flags {
-        for value in values {
-            filters.add(&key, &value);
-        }
+/// What is wrong with a `--filters-json` value the Engine API would refuse: where it stops
+/// being JSON, or else that its shape is neither of the two the API takes.
+fn json_mistake(json: &str) -> String {
+    match serde_json::from_str::<serde::de::IgnoredAny>(json) {
+        Err(err) => format!("not JSON: {err}"),
+        Ok(_) => "expected the Engine API's filters, {\"key\":{\"value\":true}} or \
+                  {\"key\":[\"value\"]}"
+            .to_string(),
     }
-    Ok(filters)
 }
 
 /// The daemon's clock and zone from `--now` (RFC 3339 with offset), if given.

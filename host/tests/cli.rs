@@ -829,26 +829,42 @@ fn an_until_that_is_neither_time_nor_duration_is_refused() {
 }
 
 #[test]
-fn filters_json_of_neither_form_is_the_daemons_invalid_filter() {
-    assert_daemon_refuses(
-        "daemon-json-string",
-        &[
+fn filters_json_of_neither_form_is_a_flag_error_naming_both_forms() {
+    let sandbox = Sandbox::new("flag-json-shape");
+    let before = sandbox.bytes();
+    sandbox
+        .force(&[
             "container",
             "prune",
             "--filters-json",
             r#"{"label":"env=dev"}"#,
-        ],
-        "invalid filter",
-    );
+        ])
+        .is(
+            125,
+            "",
+            &flag_error(
+                r#"invalid argument "{\"label\":\"env=dev\"}" for "--filters-json" flag: expected the Engine API's filters, {"key":{"value":true}} or {"key":["value"]}"#,
+                "container",
+            ),
+        );
+    assert_untouched(&sandbox, &before);
 }
 
 #[test]
-fn filters_json_that_is_not_json_is_the_daemons_invalid_filter() {
-    assert_daemon_refuses(
-        "daemon-json-garbage",
-        &["network", "prune", "--filters-json", "nope"],
-        "invalid filter",
-    );
+fn filters_json_that_is_not_json_is_a_flag_error_with_the_position() {
+    let sandbox = Sandbox::new("flag-json-garbage");
+    let before = sandbox.bytes();
+    sandbox
+        .force(&["network", "prune", "--filters-json", r#"{"label":["a"],}"#])
+        .is(
+            125,
+            "",
+            &flag_error(
+                r#"invalid argument "{\"label\":[\"a\"],}" for "--filters-json" flag: not JSON: key must be a string at line 1 column 16"#,
+                "network",
+            ),
+        );
+    assert_untouched(&sandbox, &before);
 }
 
 #[test]
@@ -869,19 +885,19 @@ fn a_daemon_error_comes_after_the_prompt_is_confirmed() {
 }
 
 #[test]
-fn bad_filters_json_is_only_decoded_once_the_prompt_is_confirmed() {
-    let sandbox = Sandbox::new("json-after-prompt");
+fn bad_filters_json_is_refused_before_the_prompt() {
+    let sandbox = Sandbox::new("json-before-prompt");
     let before = sandbox.bytes();
-    sandbox
-        .ask(&["container", "prune", "--filters-json", "nope"], None)
-        .is(0, CONTAINER_PROMPT, "");
-    assert_untouched(&sandbox, &before);
     sandbox
         .ask(&["network", "prune", "--filters-json", "nope"], Some("y\n"))
         .is(
-            1,
-            NETWORK_PROMPT,
-            "Error response from daemon: invalid filter\n",
+            125,
+            "",
+            &flag_error(
+                "invalid argument \"nope\" for \"--filters-json\" flag: not JSON: expected ident \
+                 at line 1 column 2",
+                "network",
+            ),
         );
     assert_untouched(&sandbox, &before);
 }

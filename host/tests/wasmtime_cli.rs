@@ -521,7 +521,7 @@ fn an_unknown_filter_key_is_the_daemons_error_with_exit_1_as_native_pruner_does(
 }
 
 #[test]
-fn filters_json_that_does_not_decode_is_the_daemons_invalid_filter_as_native_pruner_does() {
+fn filters_json_that_does_not_decode_is_a_flag_error_as_native_pruner_does() {
     let Some(wasmtime) = wasmtime() else { return };
     let outcome = both(
         &wasmtime,
@@ -530,7 +530,13 @@ fn filters_json_that_does_not_decode_is_the_daemons_invalid_filter_as_native_pru
         &["network", "prune", "--filters-json", "{\"label\":1}", "-f"],
         None,
     );
-    outcome.is(1, "", "Error response from daemon: invalid filter\n");
+    outcome.is(
+        125,
+        "",
+        "invalid argument \"{\\\"label\\\":1}\" for \"--filters-json\" flag: expected the Engine \
+         API's filters, {\"key\":{\"value\":true}} or {\"key\":[\"value\"]}\n\nUsage:  pruner \
+         network prune [OPTIONS]\n\nRun 'pruner network prune --help' for more information\n",
+    );
 }
 
 #[test]
