@@ -6,6 +6,13 @@ example:
     cargo run -q -p pruner -- container prune -f --state /tmp/pruner-example.json --now 2026-11-27T12:00:00Z
     cargo run -q -p pruner -- network prune -f --state /tmp/pruner-example.json --now 2026-11-27T12:00:00Z
 
+# Install pruner into ~/.cargo/bin with its bash completion and man pages, for the current user.
+install:
+    cargo install --locked --path host
+    mkdir -p ~/.local/share/bash-completion/completions ~/.local/share/man/man1
+    pruner completion bash > ~/.local/share/bash-completion/completions/pruner
+    pruner man --dir ~/.local/share/man/man1
+
 # Build everything, including the component.
 build:
     cargo build --workspace

@@ -4,7 +4,11 @@
 #                          (vfs, no iptables, temporary directories, a socket of its own) in the
 #                          zone Asia/Kolkata (UTC+05:30, so `until` in local time is tested
 #                          against a zone that is not UTC), makes it a one-node swarm, imports
-#                          busybox as busybox:latest, and exports DOCKER_HOST
+#                          busybox as busybox:latest, and exports DOCKER_HOST; it also listens
+#                          on tcp://127.0.0.1:$PRUNER_DOCKERD_TLS_PORT (23760) with TLS, verifying
+#                          clients against a throwaway CA made here with openssl, and exports
+#                          PRUNER_DOCKER_TLS_HOST and PRUNER_DOCKER_TLS_CERTS (a directory with
+#                          the CA and a client's pair as ca.pem, cert.pem, key.pem)
 #   pruner_dockerd_stop    stops that dockerd and removes its directories (idempotent)
 
 PRUNER_DOCKERD_DIR=
@@ -16,21 +20,26 @@ pruner_as_root() {
 
 pruner_dockerd_start() {
     if ! command -v dockerd >/dev/null || ! command -v busybox >/dev/null \
-        || ! command -v docker >/dev/null; then
+        || ! command -v docker >/dev/null || ! command -v openssl >/dev/null; then
         pruner_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
         pruner_as_root env DEBIAN_FRONTEND=noninteractive \
-            apt-get install -y -qq --no-install-recommends docker.io busybox-static >/dev/null
+            apt-get install -y -qq --no-install-recommends docker.io busybox-static openssl >/dev/null
     fi
 
     PRUNER_DOCKERD_DIR=$(mktemp -d /tmp/pruner-dockerd.XXXXXX)
     local dir=$PRUNER_DOCKERD_DIR
+    local tls_port=${PRUNER_DOCKERD_TLS_PORT:-23760}
+    pruner_dockerd_certs "$dir/tls"
     pruner_as_root env TZ=Asia/Kolkata dockerd \
         --host "unix://$dir/docker.sock" \
+        --host "tcp://127.0.0.1:$tls_port" --tlsverify --tlscacert "$dir/tls/ca.pem" \
+        --tlscert "$dir/tls/server-cert.pem" --tlskey "$dir/tls/server-key.pem" \
         --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/dockerd.pid" \
         --iptables=false --ip6tables=false --storage-driver=vfs --shutdown-timeout 2 \
         >"$dir/dockerd.log" 2>&1 &
     PRUNER_DOCKERD_PID=$!
     export DOCKER_HOST="unix://$dir/docker.sock"
+    export PRUNER_DOCKER_TLS_HOST="tcp://127.0.0.1:$tls_port" PRUNER_DOCKER_TLS_CERTS="$dir/tls"
 
     local tries=0
     until docker version >/dev/null 2>&1; do
@@ -55,6 +64,27 @@ pruner_dockerd_start() {
     tar -C "$rootfs" -cf "$dir/busybox.tar" .
     docker import -c 'CMD ["sh"]' "$dir/busybox.tar" busybox:latest >/dev/null
     echo "dockerd $(docker version --format '{{.Server.Version}}') at $DOCKER_HOST"
+}
+
+# A throwaway CA in $1, a server certificate for 127.0.0.1 and localhost, and a client's pair.
+pruner_dockerd_certs() {
+    local tls=$1
+    mkdir -p "$tls"
+    (
+        cd "$tls" || exit 1
+        openssl req -x509 -newkey rsa:2048 -nodes -keyout ca-key.pem -out ca.pem -days 2 \
+            -subj /CN=pruner-test-ca
+        openssl req -newkey rsa:2048 -nodes -keyout server-key.pem -out server.csr \
+            -subj /CN=localhost
+        printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' \
+            >server.ext
+        openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial \
+            -out server-cert.pem -days 2 -extfile server.ext
+        openssl req -newkey rsa:2048 -nodes -keyout key.pem -out client.csr -subj /CN=client
+        printf 'extendedKeyUsage=clientAuth\n' >client.ext
+        openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial \
+            -out cert.pem -days 2 -extfile client.ext
+    ) >"$tls/openssl.log" 2>&1 || { cat "$tls/openssl.log" >&2; return 1; }
 }
 
 pruner_dockerd_stop() {

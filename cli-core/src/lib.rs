@@ -1,14 +1,17 @@
 //! The `pruner` command line, shared by the native binary and the wasm front end so that both
 //! take docker's flags, ask docker's question and print docker's output identically: each
-//! supplies only the [`Daemon`] a run prunes.
+//! supplies only the [`Daemon`] a run prunes, and may add flags and commands of its own.
 
 pub mod args;
 pub mod filters;
+mod help;
 pub mod humansize;
+pub mod parse;
 mod prompt;
 pub mod report;
 pub mod run;
 
 pub use filters::Filters;
+pub use parse::{Action, Invocation, command, parse};
 pub use report::{ContainerPruneReport, NetworkPruneReport, Report};
-pub use run::{Daemon, Failure, Kind, run};
+pub use run::{Daemon, Failure, Interrupted, Kind, run};

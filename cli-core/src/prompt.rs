@@ -1,4 +1,4 @@
-//! docker's confirmation prompt (docker/cli v24 `PromptForConfirmation`).
+//! docker's confirmation prompt (docker/cli 28 `prompt.Confirm`).
 
 use std::io::{self, BufRead, Write};
 
@@ -8,18 +8,32 @@ pub const CONTAINERS: &str = "WARNING! This will remove all stopped containers."
 pub const NETWORKS: &str =
     "WARNING! This will remove all custom networks not used by at least one container.";
 
-/// Shows `warning` and the question on stdout and reads one line from stdin: only `y` or `Y`
-/// confirms; end of input declines.
-pub fn confirm(warning: &str) -> io::Result<bool> {
-    let mut stdout = io::stdout().lock();
-    write!(
-        stdout,
-        "{warning}\nAre you sure you want to continue? [y/N] "
-    )?;
-    stdout.flush()?;
+/// Shows `warning` and the question on `out` and reads one line from stdin: `y` or `Y`, blanks
+/// around it ignored, confirms; anything else, or end of input, declines.
+pub fn confirm(warning: &str, out: &mut dyn Write) -> io::Result<bool> {
+    write!(out, "{warning}\nAre you sure you want to continue? [y/N] ")?;
+    out.flush()?;
     let mut line = String::new();
     io::stdin().lock().read_line(&mut line)?;
-    let answer = line.strip_suffix('\n').unwrap_or(&line);
-    let answer = answer.strip_suffix('\r').unwrap_or(answer);
-    Ok(answer == "y" || answer == "Y")
+    Ok(confirms(&line))
+}
+
+/// Whether an answer confirms, as docker 28 reads it.
+fn confirms(answer: &str) -> bool {
+    answer.trim().eq_ignore_ascii_case("y")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_y_confirms_with_blanks_and_line_ends_ignored() {
+        for yes in ["y", "Y", "y\n", " y\n", "y \r\n", "\tY\t\n"] {
+            assert!(confirms(yes), "{yes:?}");
+        }
+        for no in ["", "\n", "n\n", "yes\n", "yy\n", "N"] {
+            assert!(!confirms(no), "{no:?}");
+        }
+    }
 }

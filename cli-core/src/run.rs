@@ -1,17 +1,17 @@
-//! One run of `pruner`: docker's flag checks, the daemon, the prompt, the prune, the output and
-//! the exit code, in the order the docker CLI and dockerd take them.
+//! One prune run of `pruner`: docker's flag checks, the daemon, the prompt, the prune, the
+//! output and the exit code, in the order the docker CLI and dockerd take them.
+
+use std::io::Write;
 
 use chrono::{DateTime, FixedOffset};
-use clap::{Args, Parser};
 use pruner_state::escape::escape;
 
-use crate::args::{Cli, Command, Format, Object, PruneArgs};
+use crate::args::{Format, PruneArgs};
 use crate::filters::Filters;
+use crate::parse::{EXIT_USAGE, flag_error_text};
 use crate::prompt;
-use crate::report::{ContainerPruneReport, Report};
+use crate::report::{ContainerPruneReport, NetworkPruneReport, Report};
 
-/// docker's exit code for a bad flag.
-const EXIT_USAGE: u8 = 125;
 /// The exit code of a failed prune.
 const EXIT_FAILURE: u8 = 1;
 
@@ -26,10 +26,18 @@ pub enum Kind {
 
 impl Kind {
     /// The object command, as in `pruner container prune`.
-    fn command(self) -> &'static str {
+    pub fn command(self) -> &'static str {
         match self {
             Kind::Containers => "container",
             Kind::Networks => "network",
+        }
+    }
+
+    /// The report of a prune that removed nothing.
+    fn empty_report(self) -> Report {
+        match self {
+            Kind::Containers => Report::Containers(ContainerPruneReport::default()),
+            Kind::Networks => Report::Networks(NetworkPruneReport::default()),
         }
     }
 }
@@ -37,15 +45,25 @@ impl Kind {
 /// Why a run failed, and so how it is reported.
 #[derive(Debug)]
 pub enum Failure {
-    /// A bad flag: reported like docker's flag errors, exit 125.
+    /// A bad flag: reported like docker's flag errors (the usage follows), exit 125.
     Usage(String),
     /// The daemon refused or failed, with its message: `Error response from daemon: …`, exit 1.
     Daemon(String),
-    /// The daemon could not be reached (docker's `Cannot connect to the Docker daemon at …`):
-    /// printed bare, as the docker CLI prints its client's errors, exit 1.
-    Unreachable(String),
+    /// The client's own error, printed bare as the docker CLI prints them (`Cannot connect to the
+    /// Docker daemon at …`, `Failed to initialize: …`), exit 1.
+    Client(String),
     /// pruner itself could not run (state file, component): `Error: …`, exit 1.
     Other(anyhow::Error),
+}
+
+/// What a run prints when a signal interrupts its prompt: docker 28 ends the line and exits 0,
+/// pruning nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Interrupted {
+    /// For stdout: nothing, or with `--format json` the empty report.
+    pub stdout: String,
+    /// For stderr: the newline that ends the prompt's line with `--format json`.
+    pub stderr: String,
 }
 
 /// The daemon a run prunes, as a front end opens it.
@@ -54,6 +72,13 @@ pub trait Daemon {
     /// removed even when the prune fails part way.
     fn prune(&mut self, kind: Kind, filters: &Filters) -> Result<Report, Failure>;
 
+    /// The prompt is about to be shown. A front end that can be interrupted there (Ctrl-C,
+    /// SIGTERM) prints `interrupted` and exits 0 on such a signal until the prune starts.
+    fn prompting(&mut self, interrupted: Interrupted) -> Result<(), Failure> {
+        let _ = interrupted;
+        Ok(())
+    }
+
     /// The exit code once the report is printed: 0, unless the front end ends an interrupted
     /// prune otherwise (the native binary exits 128 + the signal's number).
     fn exit_code(&self) -> u8 {
@@ -61,35 +86,23 @@ pub trait Daemon {
     }
 }
 
-/// Runs `pruner` with the process's arguments against the daemon `connect` opens (given the
-/// prune flags, `X`, the flags of this front end only, and the `--now` instant), printing what
-/// the docker CLI prints; returns the exit code. An error is printed on one line, its control
+/// Runs the prune of `kind` with `args` against the daemon `connect` opens (given the prune
+/// flags, `extra`, the flags of this front end only, and the `--now` instant), printing what the
+/// docker CLI prints; returns the exit code. An error is printed on one line, its control
 /// characters escaped ([`escape`]); the report on stdout is printed as docker prints it.
-pub fn run<X: Args, D: Daemon>(
+pub fn run<X, D: Daemon>(
+    kind: Kind,
+    args: &PruneArgs,
+    extra: &X,
     connect: impl FnOnce(&PruneArgs, &X, Option<DateTime<FixedOffset>>) -> Result<D, Failure>,
 ) -> u8 {
-    let cli = match Cli::<X>::try_parse() {
-        Ok(cli) => cli,
-        Err(err) => {
-            let _ = err.print();
-            return if err.use_stderr() { EXIT_USAGE } else { 0 };
-        }
-    };
-    let (kind, args) = match cli.object {
-        Object::Container {
-            command: Command::Prune(args),
-        } => (Kind::Containers, args),
-        Object::Network {
-            command: Command::Prune(args),
-        } => (Kind::Networks, args),
-    };
-    match prune(kind, &args, &cli.extra, connect) {
+    match prune(kind, args, extra, connect) {
         Ok(code) => code,
         Err(Failure::Usage(message)) => {
-            eprintln!(
-                "{}\nSee 'pruner {} prune --help'.",
-                escape(&message),
-                kind.command()
+            let name = format!("pruner {} prune", kind.command());
+            eprint!(
+                "{}",
+                flag_error_text(&name, &format!("{name} [OPTIONS]"), &escape(&message))
             );
             EXIT_USAGE
         }
@@ -97,7 +110,7 @@ pub fn run<X: Args, D: Daemon>(
             eprintln!("Error response from daemon: {}", escape(&message));
             EXIT_FAILURE
         }
-        Err(Failure::Unreachable(message)) => {
+        Err(Failure::Client(message)) => {
             eprintln!("{}", escape(&message));
             EXIT_FAILURE
         }
@@ -109,29 +122,24 @@ pub fn run<X: Args, D: Daemon>(
 }
 
 /// The run after the flags parsed: its exit code, or why it failed.
-fn prune<X: Args, D: Daemon>(
+fn prune<X, D: Daemon>(
     kind: Kind,
     args: &PruneArgs,
     extra: &X,
     connect: impl FnOnce(&PruneArgs, &X, Option<DateTime<FixedOffset>>) -> Result<D, Failure>,
 ) -> Result<u8, Failure> {
-    let flags = flag_filters(args)?;
+    let filters = filters(args)?;
     let now = now(args)?;
     let mut daemon = connect(args, extra, now)?;
 
-    if !args.force && !confirmed(kind)? {
-        // docker/cli v24: declining is a success; container prune still reports nothing freed.
-        if kind == Kind::Containers {
-            print!(
-                "{}",
-                Report::Containers(ContainerPruneReport::default()).text()
-            );
+    if !args.force && !confirmed(kind, args.format, &mut daemon)? {
+        // docker 28: declining is a success that prints nothing; JSON still gets its document.
+        if args.format == Format::Json {
+            print!("{}", kind.empty_report().json());
         }
         return Ok(0);
     }
 
-    // `--filters-json` is the Engine API's parameter: the daemon decodes it, so only once asked.
-    let filters = filters(args, flags)?;
     let report = daemon.prune(kind, &filters)?;
     print!(
         "{}",
@@ -143,9 +151,18 @@ fn prune<X: Args, D: Daemon>(
     Ok(daemon.exit_code())
 }
 
-/// The filters of the `--filter` flags (docker/cli `FilterOpt.Set`): a bad one is a flag error.
-fn flag_filters(args: &PruneArgs) -> Result<Filters, Failure> {
-    let mut filters = Filters::default();
+/// The filters of `--filters-json` and the `--filter` flags (docker/cli `FilterOpt.Set`)
+/// together; a bad one is a flag error, reported before the prompt.
+fn filters(args: &PruneArgs) -> Result<Filters, Failure> {
+    let mut filters = match &args.filters_json {
+        Some(json) => Filters::from_json(json).map_err(|_| {
+            Failure::Usage(format!(
+                "invalid argument {json:?} for \"--filters-json\" flag: {}",
+                json_mistake(json)
+            ))
+        })?,
+        None => Filters::default(),
+    };
     for flag in &args.filters {
         filters.add_cli_flag(flag).map_err(|err| {
             Failure::Usage(format!(
@@ -156,19 +173,15 @@ fn flag_filters(args: &PruneArgs) -> Result<Filters, Failure> {
     Ok(filters)
 }
 
-/// The filters of `--filters-json` and the `--filter` flags together; JSON that does not decode
-/// is the daemon's `invalid filter`.
-fn filters(args: &PruneArgs, flags: Filters) -> Result<Filters, Failure> {
-    let mut filters = match &args.filters_json {
-        Some(json) => Filters::from_json(json).map_err(|err| Failure::Daemon(err.to_string()))?,
-        None => Filters::default(),
-    };
-    for (key, values) in flags {
-        for value in values {
-            filters.add(&key, &value);
-        }
+/// What is wrong with a `--filters-json` value the Engine API would refuse: where it stops
+/// being JSON, or else that its shape is neither of the two the API takes.
+fn json_mistake(json: &str) -> String {
+    match serde_json::from_str::<serde::de::IgnoredAny>(json) {
+        Err(err) => format!("not JSON: {err}"),
+        Ok(_) => "expected the Engine API's filters, {\"key\":{\"value\":true}} or \
+                  {\"key\":[\"value\"]}"
+            .to_string(),
     }
-    Ok(filters)
 }
 
 /// The daemon's clock and zone from `--now` (RFC 3339 with offset), if given.
@@ -176,21 +189,37 @@ fn now(args: &PruneArgs) -> Result<Option<DateTime<FixedOffset>>, Failure> {
     args.now
         .as_deref()
         .map(|text| {
-            DateTime::parse_from_rfc3339(text).map_err(|err| {
+            DateTime::parse_from_rfc3339(text).map_err(|_| {
                 Failure::Usage(format!(
-                    "invalid argument {text:?} for \"--now\" flag: {err}"
+                    "invalid argument {text:?} for \"--now\" flag: expected an RFC 3339 time \
+                     with an offset, e.g. 2026-11-29T10:00:00Z or 2026-11-29T10:00:00+01:00"
                 ))
             })
         })
         .transpose()
 }
 
-/// Asks docker's question for `kind`.
-fn confirmed(kind: Kind) -> Result<bool, Failure> {
+/// Asks docker's question for `kind`: on stdout, or on stderr when stdout carries JSON.
+fn confirmed<D: Daemon>(kind: Kind, format: Format, daemon: &mut D) -> Result<bool, Failure> {
     let warning = match kind {
         Kind::Containers => prompt::CONTAINERS,
         Kind::Networks => prompt::NETWORKS,
     };
-    prompt::confirm(warning)
-        .map_err(|err| Failure::Other(anyhow::Error::new(err).context("cannot read the answer")))
+    let interrupted = match format {
+        Format::Text => Interrupted {
+            stdout: "\n".to_string(),
+            stderr: String::new(),
+        },
+        Format::Json => Interrupted {
+            stdout: kind.empty_report().json(),
+            stderr: "\n".to_string(),
+        },
+    };
+    daemon.prompting(interrupted)?;
+    let answer = match format {
+        Format::Text => prompt::confirm(warning, &mut std::io::stdout().lock()),
+        Format::Json => prompt::confirm(warning, &mut std::io::stderr().lock()),
+    };
+    let _ = std::io::stdout().flush();
+    answer.map_err(|err| Failure::Other(anyhow::Error::new(err).context("cannot read the answer")))
 }

@@ -331,11 +331,22 @@ fn assert_untouched(sandbox: &Sandbox, before: &[u8]) {
     assert_eq!(sandbox.entries(), ["state.json"]);
 }
 
-/// `invalid argument "<flag>" for "--filter" flag: …` as docker/cli v24 prints it.
-fn bad_filter_flag(flag: &str, object: &str) -> String {
+/// docker 28's flag error text for `pruner <object> prune`.
+fn flag_error(message: &str, object: &str) -> String {
     format!(
-        "invalid argument \"{flag}\" for \"--filter\" flag: bad format of filter (expected \
-         name=value)\nSee 'pruner {object} prune --help'.\n"
+        "{message}\n\nUsage:  pruner {object} prune [OPTIONS]\n\nRun 'pruner {object} prune \
+         --help' for more information\n"
+    )
+}
+
+/// `invalid argument "<flag>" for "--filter" flag: …` as docker 28 prints it.
+fn bad_filter_flag(flag: &str, object: &str) -> String {
+    flag_error(
+        &format!(
+            "invalid argument \"{flag}\" for \"--filter\" flag: bad format of filter (expected \
+             name=value)"
+        ),
+        object,
     )
 }
 
@@ -675,16 +686,16 @@ fn a_filter_without_equals_is_a_flag_error_with_exit_125() {
 
 #[test]
 fn a_filter_without_equals_is_reported_as_docker_prints_it() {
-    // filters.json → cli_filter_flag_error_as_printed (docker/cli v20.10–v24), with our name.
+    // filters.json → cli_filter_flag_error_as_printed (docker/cli 28), with our name.
     let vectors: Value =
         serde_json::from_str(include_str!("../../tests/conformance/filters.json")).unwrap();
     let vector = &vectors["cli_filter_flag_error_as_printed"];
     let input = vector["input"].as_str().unwrap();
     let (flag, value) = input.split_once(' ').unwrap();
-    let expected = vector["stderr_cli_v20_10_to_v24"]
+    let expected = vector["stderr_cli_current_head"]
         .as_str()
         .unwrap()
-        .replace("'docker ", "'pruner ");
+        .replace("docker ", "pruner ");
     let sandbox = Sandbox::new("flag-error-vector");
     let before = sandbox.bytes();
     sandbox.force(&["container", "prune", flag, value]).is(
@@ -714,8 +725,11 @@ fn a_bad_now_is_a_flag_error_with_exit_125() {
         .is(
             125,
             "",
-            "invalid argument \"yesterday\" for \"--now\" flag: premature end of input\n\
-             See 'pruner container prune --help'.\n",
+            &flag_error(
+                "invalid argument \"yesterday\" for \"--now\" flag: expected an RFC 3339 time \
+                 with an offset, e.g. 2026-11-29T10:00:00Z or 2026-11-29T10:00:00+01:00",
+                "container",
+            ),
         );
     assert_untouched(&sandbox, &before);
 }
@@ -815,26 +829,42 @@ fn an_until_that_is_neither_time_nor_duration_is_refused() {
 }
 
 #[test]
-fn filters_json_of_neither_form_is_the_daemons_invalid_filter() {
-    assert_daemon_refuses(
-        "daemon-json-string",
-        &[
+fn filters_json_of_neither_form_is_a_flag_error_naming_both_forms() {
+    let sandbox = Sandbox::new("flag-json-shape");
+    let before = sandbox.bytes();
+    sandbox
+        .force(&[
             "container",
             "prune",
             "--filters-json",
             r#"{"label":"env=dev"}"#,
-        ],
-        "invalid filter",
-    );
+        ])
+        .is(
+            125,
+            "",
+            &flag_error(
+                r#"invalid argument "{\"label\":\"env=dev\"}" for "--filters-json" flag: expected the Engine API's filters, {"key":{"value":true}} or {"key":["value"]}"#,
+                "container",
+            ),
+        );
+    assert_untouched(&sandbox, &before);
 }
 
 #[test]
-fn filters_json_that_is_not_json_is_the_daemons_invalid_filter() {
-    assert_daemon_refuses(
-        "daemon-json-garbage",
-        &["network", "prune", "--filters-json", "nope"],
-        "invalid filter",
-    );
+fn filters_json_that_is_not_json_is_a_flag_error_with_the_position() {
+    let sandbox = Sandbox::new("flag-json-garbage");
+    let before = sandbox.bytes();
+    sandbox
+        .force(&["network", "prune", "--filters-json", r#"{"label":["a"],}"#])
+        .is(
+            125,
+            "",
+            &flag_error(
+                r#"invalid argument "{\"label\":[\"a\"],}" for "--filters-json" flag: not JSON: key must be a string at line 1 column 16"#,
+                "network",
+            ),
+        );
+    assert_untouched(&sandbox, &before);
 }
 
 #[test]
@@ -855,23 +885,19 @@ fn a_daemon_error_comes_after_the_prompt_is_confirmed() {
 }
 
 #[test]
-fn bad_filters_json_is_only_decoded_once_the_prompt_is_confirmed() {
-    let sandbox = Sandbox::new("json-after-prompt");
+fn bad_filters_json_is_refused_before_the_prompt() {
+    let sandbox = Sandbox::new("json-before-prompt");
     let before = sandbox.bytes();
-    sandbox
-        .ask(&["container", "prune", "--filters-json", "nope"], None)
-        .is(
-            0,
-            &format!("{CONTAINER_PROMPT}Total reclaimed space: 0B\n"),
-            "",
-        );
-    assert_untouched(&sandbox, &before);
     sandbox
         .ask(&["network", "prune", "--filters-json", "nope"], Some("y\n"))
         .is(
-            1,
-            NETWORK_PROMPT,
-            "Error response from daemon: invalid filter\n",
+            125,
+            "",
+            &flag_error(
+                "invalid argument \"nope\" for \"--filters-json\" flag: not JSON: expected ident \
+                 at line 1 column 2",
+                "network",
+            ),
         );
     assert_untouched(&sandbox, &before);
 }
@@ -988,8 +1014,11 @@ fn container_prune_accepts_upper_case_y() {
 }
 
 #[test]
-fn a_y_ended_by_crlf_or_by_the_end_of_input_confirms() {
-    for (i, answer) in ["y\r\n", "y"].into_iter().enumerate() {
+fn a_y_with_blanks_around_it_or_ended_by_crlf_or_the_end_of_input_confirms() {
+    for (i, answer) in ["y\r\n", "y", " y\n", "y \n", "\tY \n"]
+        .into_iter()
+        .enumerate()
+    {
         let sandbox = Sandbox::new(&format!("prompt-y-ending-{i}"));
         sandbox
             .ask(
@@ -1018,14 +1047,14 @@ fn network_prune_asks_its_own_question_and_prunes_after_y() {
 const DECLINING: [Option<&str>; 6] = [
     Some("n\n"),
     Some("yes\n"),
-    Some(" y\n"),
-    Some("y \n"),
+    Some("yy\n"),
+    Some("N\n"),
     Some("\n"),
     None,
 ];
 
 #[test]
-fn declined_container_prune_prints_the_prompt_and_a_zero_total_and_succeeds() {
+fn declined_container_prune_prints_only_the_prompt_and_succeeds() {
     for (i, answer) in DECLINING.into_iter().enumerate() {
         let sandbox = Sandbox::new(&format!("prompt-no-{i}"));
         let before = sandbox.bytes();
@@ -1036,11 +1065,7 @@ fn declined_container_prune_prints_the_prompt_and_a_zero_total_and_succeeds() {
                 outcome.stdout.as_str(),
                 outcome.stderr.as_str()
             ),
-            (
-                Some(0),
-                format!("{CONTAINER_PROMPT}Total reclaimed space: 0B\n").as_str(),
-                ""
-            ),
+            (Some(0), CONTAINER_PROMPT, ""),
             "answer {answer:?}"
         );
         assert_untouched(&sandbox, &before);
@@ -1067,15 +1092,114 @@ fn declined_network_prune_prints_only_the_prompt_and_succeeds() {
 }
 
 #[test]
-fn declined_container_prune_with_json_format_still_prints_docker_text() {
+fn declined_prune_with_json_format_asks_on_stderr_and_prints_the_empty_report() {
     let sandbox = Sandbox::new("prompt-no-json");
+    let before = sandbox.bytes();
     sandbox
         .ask(&["container", "prune", "--format", "json"], Some("n\n"))
         .is(
             0,
-            &format!("{CONTAINER_PROMPT}Total reclaimed space: 0B\n"),
-            "",
+            "{\"ContainersDeleted\":null,\"SpaceReclaimed\":0}\n",
+            CONTAINER_PROMPT,
         );
+    sandbox
+        .ask(&["network", "prune", "--format", "json"], None)
+        .is(0, "{\"NetworksDeleted\":null}\n", NETWORK_PROMPT);
+    assert_untouched(&sandbox, &before);
+}
+
+#[test]
+fn confirmed_prune_with_json_format_asks_on_stderr_and_prints_only_the_report() {
+    let sandbox = Sandbox::new("prompt-yes-json");
+    sandbox
+        .ask(
+            &[
+                "container",
+                "prune",
+                "--format",
+                "json",
+                "--filter",
+                "label=env=ci",
+            ],
+            Some("y\n"),
+        )
+        .is(
+            0,
+            &format!(
+                "{{\"ContainersDeleted\":[\"{}\"],\"SpaceReclaimed\":0}}\n",
+                id('d')
+            ),
+            CONTAINER_PROMPT,
+        );
+}
+
+/// Runs `pruner <args>` with an input that stays open, waits until the prompt `prompt` is
+/// shown on stdout (or on stderr when `json`), sends `signal`, and returns what it left.
+fn signalled_at_the_prompt(args: &[&str], prompt: &str, json: bool, signal: i32) -> Outcome {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pruner"))
+        .args(args)
+        .env("DOCKER_HOST", NO_ENGINE)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pruner starts");
+    let _stdin = child.stdin.take();
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let mut stderr = child.stderr.take().expect("stderr is piped");
+    let mut shown = Vec::new();
+    let mut byte = [0u8; 1];
+    let asking: &mut dyn Read = if json { &mut stderr } else { &mut stdout };
+    while !shown.ends_with(prompt.as_bytes()) {
+        assert_eq!(asking.read(&mut byte).expect("the prompt"), 1, "{shown:?}");
+        shown.push(byte[0]);
+    }
+    let pid = i32::try_from(child.id()).expect("a pid");
+    // SAFETY: `kill` on the child's pid, which has not been waited for.
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    stdout.read_to_end(&mut out).expect("stdout");
+    stderr.read_to_end(&mut err).expect("stderr");
+    let status = child.wait().expect("pruner ends");
+    let (out, err) = if json {
+        (out, [shown, err].concat())
+    } else {
+        ([shown, out].concat(), err)
+    };
+    Outcome {
+        stdout: String::from_utf8(out).expect("UTF-8"),
+        stderr: String::from_utf8(err).expect("UTF-8"),
+        code: status.code(),
+    }
+}
+
+#[test]
+fn ctrl_c_or_sigterm_at_the_prompt_ends_the_line_and_exits_0_pruning_nothing() {
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        let sandbox = Sandbox::new(&format!("prompt-signal-{signal}"));
+        let before = sandbox.bytes();
+        let path = sandbox.path_str();
+        signalled_at_the_prompt(
+            &["container", "prune", "--state", &path],
+            CONTAINER_PROMPT,
+            false,
+            signal,
+        )
+        .is(0, &format!("{CONTAINER_PROMPT}\n"), "");
+        signalled_at_the_prompt(
+            &["network", "prune", "--format", "json", "--state", &path],
+            NETWORK_PROMPT,
+            true,
+            signal,
+        )
+        .is(
+            0,
+            "{\"NetworksDeleted\":null}\n",
+            &format!("{NETWORK_PROMPT}\n"),
+        );
+        assert_untouched(&sandbox, &before);
+    }
 }
 
 #[test]
@@ -1322,5 +1446,232 @@ fn without_a_state_file_an_unreachable_engine_is_an_error_with_exit_1() {
         &format!(
             "Cannot connect to the Docker daemon at {NO_ENGINE}. Is the docker daemon running?\n"
         ),
+    );
+}
+
+// ---- logging --------------------------------------------------------------------------------
+
+/// A prune whose first container fails to be removed, logging a warning, with `env` set.
+fn warning_run(name: &str, args: &[&str], env: &[(&str, &str)]) -> Outcome {
+    let mut state = fixture();
+    state["containers"][0]["fail"] = json!({"remove": "disk on fire"});
+    let sandbox = Sandbox::with(name, &state);
+    let path = sandbox.path_str();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pruner"));
+    command
+        .args(["container", "prune", "-f", "--now", NOW, "--state", &path])
+        .args(args)
+        .env("DOCKER_HOST", NO_ENGINE)
+        .env_remove("PRUNER_LOG")
+        .env_remove("RUST_LOG")
+        .env_remove("NO_COLOR");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.output().expect("pruner runs");
+    Outcome {
+        stdout: String::from_utf8(output.stdout).expect("UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("UTF-8"),
+        code: output.status.code(),
+    }
+}
+
+#[test]
+fn warnings_are_logged_by_default_and_the_level_comes_from_the_flag_then_pruner_log_then_rust_log()
+{
+    let warning = format!(
+        " WARN failed to prune container {}: disk on fire\n",
+        id('a')
+    );
+    for (i, (args, env, shown)) in [
+        (&[][..], &[][..], true),
+        (&["--log-level", "error"], &[], false),
+        (&["-l", "fatal"], &[], false),
+        (&[], &[("PRUNER_LOG", "error")], false),
+        (&[], &[("RUST_LOG", "error")], false),
+        (&[], &[("PRUNER_LOG", "warn"), ("RUST_LOG", "error")], true),
+        (&["-l", "warn"], &[("PRUNER_LOG", "error")], true),
+        (&["-l", "debug"], &[("RUST_LOG", "off")], true),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let outcome = warning_run(&format!("log-level-{i}"), args, env);
+        assert_eq!(outcome.code, Some(0));
+        let expected = if shown { warning.as_str() } else { "" };
+        assert_eq!(outcome.stderr, expected, "{args:?} {env:?}");
+    }
+}
+
+/// `pruner <args>` run by `script` on a terminal of its own; what the terminal showed.
+fn on_a_terminal(name: &str, args: &str, env: &str) -> String {
+    let mut state = fixture();
+    state["containers"][0]["fail"] = json!({"remove": "disk on fire"});
+    let sandbox = Sandbox::with(name, &state);
+    let command = format!(
+        "{env} {} container prune -f --now {NOW} --state {} {args}",
+        env!("CARGO_BIN_EXE_pruner"),
+        sandbox.path_str()
+    );
+    let output = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .output()
+        .expect("script (util-linux) runs");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn the_log_is_coloured_only_on_a_terminal_and_without_no_color() {
+    let coloured = on_a_terminal("colour-tty", "", "");
+    assert!(coloured.contains("\u{1b}["), "{coloured:?}");
+    assert!(
+        coloured.contains("failed to prune container"),
+        "{coloured:?}"
+    );
+    for (i, env) in ["NO_COLOR=1", "NO_COLOR=yes"].into_iter().enumerate() {
+        let plain = on_a_terminal(&format!("colour-no-{i}"), "", env);
+        assert!(!plain.contains('\u{1b}'), "{env}: {plain:?}");
+        assert!(
+            plain.contains(" WARN failed to prune container"),
+            "{plain:?}"
+        );
+    }
+    // An empty NO_COLOR does not count, as no-color.org says.
+    let empty = on_a_terminal("colour-empty", "", "NO_COLOR=");
+    assert!(empty.contains("\u{1b}["), "{empty:?}");
+}
+
+// ---- completion and man pages ---------------------------------------------------------------
+
+/// What bash's completion of `words` (the last being completed) offers, sorted.
+fn bash_completes(words: &[&str]) -> Vec<String> {
+    let script = format!(
+        "source <({pruner} completion bash)\n\
+         COMP_WORDS=({words}); COMP_CWORD={last}; COMP_LINE=\"${{COMP_WORDS[*]}}\"; \
+         COMP_POINT=${{#COMP_LINE}}\n\
+         _pruner pruner \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"\n\
+         printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        pruner = env!("CARGO_BIN_EXE_pruner"),
+        words = words
+            .iter()
+            .map(|word| format!("'{word}'"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        last = words.len() - 1,
+    );
+    let output = Command::new("bash")
+        .args(["-c", &script])
+        .output()
+        .expect("bash runs");
+    assert!(output.status.success(), "{output:?}");
+    let mut offered: Vec<String> = String::from_utf8(output.stdout)
+        .expect("UTF-8")
+        .lines()
+        .map(str::to_string)
+        .collect();
+    offered.sort();
+    offered
+}
+
+#[test]
+fn bash_completion_offers_the_commands_and_the_flags() {
+    let commands = bash_completes(&["pruner", ""]);
+    for offered in [
+        "container",
+        "network",
+        "completion",
+        "man",
+        "--host",
+        "--version",
+    ] {
+        assert!(
+            commands.iter().any(|word| word == offered),
+            "{offered}: {commands:?}"
+        );
+    }
+    assert_eq!(
+        bash_completes(&["pruner", "network", "prune", "--f"]),
+        ["--filter", "--filters-json", "--force", "--format"]
+    );
+    assert_eq!(
+        bash_completes(&["pruner", "container", "prune", "--format", ""]),
+        ["json", "text"]
+    );
+    let shells = bash_completes(&["pruner", "completion", ""]);
+    for shell in ["bash", "fish", "powershell", "zsh"] {
+        assert!(
+            shells.iter().any(|word| word == shell),
+            "{shell}: {shells:?}"
+        );
+    }
+}
+
+#[test]
+fn every_shells_completion_names_the_commands_and_flags() {
+    for shell in ["bash", "fish", "powershell", "zsh"] {
+        let outcome = pruner(&["completion", shell], None);
+        assert_eq!(
+            (outcome.code, outcome.stderr.as_str()),
+            (Some(0), ""),
+            "{shell}"
+        );
+        for word in [
+            "container",
+            "network",
+            "prune",
+            "filters-json",
+            "force",
+            "state",
+            "host",
+        ] {
+            assert!(outcome.stdout.contains(word), "{shell} lacks {word}");
+        }
+    }
+}
+
+#[test]
+fn man_writes_a_page_per_command_from_the_same_definitions() {
+    let sandbox = Sandbox::empty("man");
+    let dir = sandbox.dir.join("man1");
+    let dir_str = dir.to_str().expect("UTF-8").to_string();
+    pruner(&["man", "--dir", &dir_str], None).is(0, "", "");
+    let mut pages: Vec<String> = fs::read_dir(&dir)
+        .expect("the man directory")
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    pages.sort();
+    assert_eq!(
+        pages,
+        [
+            "pruner-completion-bash.1",
+            "pruner-completion-fish.1",
+            "pruner-completion-powershell.1",
+            "pruner-completion-zsh.1",
+            "pruner-completion.1",
+            "pruner-container-prune.1",
+            "pruner-container.1",
+            "pruner-man.1",
+            "pruner-network-prune.1",
+            "pruner-network.1",
+            "pruner.1",
+        ]
+    );
+    let page = fs::read_to_string(dir.join("pruner-container-prune.1")).expect("the page");
+    for text in [
+        ".TH pruner-container-prune 1",
+        "Remove all stopped containers",
+        "\\-\\-filter",
+        "Do not prompt for confirmation",
+    ] {
+        assert!(page.contains(text), "{text}: {page}");
+    }
+    pruner(&["man"], None).is(
+        125,
+        "",
+        "required flag(s) \"dir\" not set\n\nUsage:  pruner man [OPTIONS]\n\n\
+         Run 'pruner man --help' for more information\n",
     );
 }

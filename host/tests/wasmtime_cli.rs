@@ -387,11 +387,7 @@ fn a_declined_prompt_prunes_nothing_and_succeeds_as_native_pruner_does() {
         &["container", "prune", "--now", NOW],
         Some("n\n"),
     );
-    outcome.is(
-        0,
-        &format!("{CONTAINER_PROMPT}Total reclaimed space: 0B\n"),
-        "",
-    );
+    outcome.is(0, CONTAINER_PROMPT, "");
     assert_eq!(outcome.state(), fixture());
 }
 
@@ -492,7 +488,8 @@ fn a_bad_filter_flag_exits_125_as_native_pruner_does() {
         125,
         "",
         "invalid argument \"label\" for \"--filter\" flag: bad format of filter (expected \
-         name=value)\nSee 'pruner network prune --help'.\n",
+         name=value)\n\nUsage:  pruner network prune [OPTIONS]\n\nRun 'pruner network prune \
+         --help' for more information\n",
     );
     assert_eq!(outcome.state(), fixture());
 }
@@ -524,7 +521,7 @@ fn an_unknown_filter_key_is_the_daemons_error_with_exit_1_as_native_pruner_does(
 }
 
 #[test]
-fn filters_json_that_does_not_decode_is_the_daemons_invalid_filter_as_native_pruner_does() {
+fn filters_json_that_does_not_decode_is_a_flag_error_as_native_pruner_does() {
     let Some(wasmtime) = wasmtime() else { return };
     let outcome = both(
         &wasmtime,
@@ -533,7 +530,13 @@ fn filters_json_that_does_not_decode_is_the_daemons_invalid_filter_as_native_pru
         &["network", "prune", "--filters-json", "{\"label\":1}", "-f"],
         None,
     );
-    outcome.is(1, "", "Error response from daemon: invalid filter\n");
+    outcome.is(
+        125,
+        "",
+        "invalid argument \"{\\\"label\\\":1}\" for \"--filters-json\" flag: expected the Engine \
+         API's filters, {\"key\":{\"value\":true}} or {\"key\":[\"value\"]}\n\nUsage:  pruner \
+         network prune [OPTIONS]\n\nRun 'pruner network prune --help' for more information\n",
+    );
 }
 
 #[test]
@@ -549,8 +552,10 @@ fn a_bad_now_flag_exits_125_as_native_pruner_does() {
     outcome.is(
         125,
         "",
-        "invalid argument \"yesterday\" for \"--now\" flag: premature end of \
-         input\nSee 'pruner container prune --help'.\n",
+        "invalid argument \"yesterday\" for \"--now\" flag: expected an RFC 3339 time with \
+         an offset, e.g. 2026-11-29T10:00:00Z or 2026-11-29T10:00:00+01:00\n\nUsage:  pruner \
+         container prune [OPTIONS]\n\nRun 'pruner container prune --help' for more \
+         information\n",
     );
 }
 

@@ -11,7 +11,21 @@ mod components;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    components::exit(pruner_cli_core::run(components::connect))
+    use pruner_cli_core::args::{NoExtraFlags, NoTools};
+    use pruner_cli_core::{Action, Invocation};
+
+    let code = match pruner_cli_core::parse::<NoExtraFlags, NoTools>() {
+        Ok(Invocation {
+            extra,
+            action: Action::Prune(kind, args),
+        }) => pruner_cli_core::run(kind, &args, &extra, components::connect),
+        Ok(Invocation {
+            action: Action::Tool(tool),
+            ..
+        }) => match tool {},
+        Err(code) => code,
+    };
+    components::exit(code)
 }
 
 #[cfg(not(target_arch = "wasm32"))]

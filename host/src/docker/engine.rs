@@ -27,6 +27,38 @@ impl EngineHost {
         EngineHost::resolve(None, env.as_deref())
     }
 
+    /// The address as the docker CLI reads it (docker/cli `opts.ParseHost`): blanks trimmed;
+    /// empty is the default socket; without a scheme it is `tcp://`; a TCP address without a
+    /// host or port gets `localhost` and 2375; `unix://` alone is the default socket. The error
+    /// is docker's text. `fd://` and `npipe://` (which docker 28 cannot use either) and `ssh://`
+    /// are refused, saying what to use instead.
+    pub fn normalized(&self) -> Result<EngineHost, String> {
+        let given = self.0.trim();
+        if given.is_empty() {
+            return Ok(EngineHost(DEFAULT_HOST.to_string()));
+        }
+        let (scheme, address) = given.split_once("://").unwrap_or(("tcp", given));
+        let url = match scheme {
+            "tcp" => tcp_address(address)?,
+            "unix" if address.is_empty() => DEFAULT_HOST.to_string(),
+            "unix" => given.to_string(),
+            "ssh" => {
+                return Err(format!(
+                    "ssh:// is not supported by pruner: forward the engine's socket (ssh -nNT -L \
+                     /tmp/docker.sock:/var/run/docker.sock {address}) and use \
+                     -H unix:///tmp/docker.sock"
+                ));
+            }
+            "fd" | "npipe" => {
+                return Err(format!(
+                    "{scheme}:// is not supported by pruner: use unix:// or tcp://"
+                ));
+            }
+            _ => return Err(format!("invalid bind address format: {given}")),
+        };
+        Ok(EngineHost(url))
+    }
+
     /// The address as given.
     pub fn url(&self) -> &str {
         &self.0
@@ -36,6 +68,41 @@ impl EngineHost {
     pub fn is_local(&self) -> bool {
         self.0.starts_with("unix://")
     }
+}
+
+/// docker/cli `ParseTCPAddr` against `tcp://localhost:2375`: `tcp://host:port` plus any path.
+fn tcp_address(address: &str) -> Result<String, String> {
+    let (authority, path) = address
+        .find('/')
+        .map_or((address, ""), |at| (&address[..at], &address[at..]));
+    let (host, port) = match authority.strip_prefix('[') {
+        // An IPv6 address: `[::1]:2375`.
+        Some(rest) => {
+            let (ip, after) = rest
+                .split_once(']')
+                .ok_or_else(|| format!("parse \"tcp://{address}\": missing ']' in host"))?;
+            (format!("[{ip}]"), after.strip_prefix(':').unwrap_or(after))
+        }
+        None => match authority.rsplit_once(':') {
+            Some((host, port)) => (host.to_string(), port),
+            None => (authority.to_string(), ""),
+        },
+    };
+    if let Some(bad) = host
+        .chars()
+        .find(|c| c.is_whitespace() || "\"<>\\^`{|}".contains(*c))
+    {
+        return Err(format!(
+            "parse \"tcp://{address}\": invalid character {:?} in host name",
+            bad.to_string()
+        ));
+    }
+    if !port.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!("invalid bind address format: {address}"));
+    }
+    let host = if host.is_empty() { "localhost" } else { &host };
+    let port = if port.is_empty() { "2375" } else { port };
+    Ok(format!("tcp://{host}:{port}{path}"))
 }
 
 impl fmt::Display for EngineHost {
@@ -74,6 +141,58 @@ mod tests {
             EngineHost::resolve(None, None).url(),
             "unix:///var/run/docker.sock"
         );
+    }
+
+    /// The address `given` reads as, or docker's error.
+    fn normalized(given: &str) -> Result<String, String> {
+        EngineHost::resolve(Some(given), None)
+            .normalized()
+            .map(|host| host.url().to_string())
+    }
+
+    #[test]
+    fn addresses_read_as_the_docker_cli_reads_them() {
+        for (given, read) in [
+            ("myhost", "tcp://myhost:2375"),
+            ("myhost:1234", "tcp://myhost:1234"),
+            (":1234", "tcp://localhost:1234"),
+            ("tcp://", "tcp://localhost:2375"),
+            ("tcp://127.0.0.1", "tcp://127.0.0.1:2375"),
+            ("tcp://127.0.0.1:1/path", "tcp://127.0.0.1:1/path"),
+            ("tcp://[::1]:1", "tcp://[::1]:1"),
+            ("[::1]", "tcp://[::1]:2375"),
+            (" ", "unix:///var/run/docker.sock"),
+            ("unix://", "unix:///var/run/docker.sock"),
+            ("unix:///x.sock", "unix:///x.sock"),
+        ] {
+            assert_eq!(normalized(given).as_deref(), Ok(read), "{given}");
+        }
+    }
+
+    #[test]
+    fn addresses_the_docker_cli_refuses_get_its_text() {
+        for (given, error) in [
+            (
+                "http://127.0.0.1:1",
+                "invalid bind address format: http://127.0.0.1:1",
+            ),
+            ("bogus://x", "invalid bind address format: bogus://x"),
+            (
+                "tcp://a b",
+                "parse \"tcp://a b\": invalid character \" \" in host name",
+            ),
+            (
+                "fd://",
+                "fd:// is not supported by pruner: use unix:// or tcp://",
+            ),
+            (
+                "ssh://me@host",
+                "ssh:// is not supported by pruner: forward the engine's socket (ssh -nNT -L \
+                 /tmp/docker.sock:/var/run/docker.sock me@host) and use -H unix:///tmp/docker.sock",
+            ),
+        ] {
+            assert_eq!(normalized(given), Err(error.to_string()), "{given}");
+        }
     }
 
     #[test]

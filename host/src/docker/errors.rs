@@ -7,13 +7,18 @@ use bollard::errors::Error as BollardError;
 use super::engine::EngineHost;
 use crate::bindings::Error;
 
-/// Why pruner could not start talking to the engine.
+/// Why pruner could not start talking to the engine; `Display` is the docker CLI's text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ConnectError {
-    /// Nothing answers at the address; `Display` is the docker CLI's text,
+    /// Nothing answers at the address:
     /// `Cannot connect to the Docker daemon at <host>. Is the docker daemon running?`.
     Unreachable(EngineHost),
-    /// Anything else (a bad address, an answer that is not the Engine API's).
+    /// The address is not one the docker CLI accepts:
+    /// `Failed to initialize: unable to resolve docker endpoint: <why>`.
+    Endpoint(String),
+    /// Something answered with an error and a message: `Error response from daemon: <message>`.
+    Refused(String),
+    /// Anything else (an answer without a message, or that is not the Engine API's).
     Other(String),
 }
 
@@ -24,6 +29,11 @@ impl fmt::Display for ConnectError {
                 f,
                 "Cannot connect to the Docker daemon at {host}. Is the docker daemon running?"
             ),
+            ConnectError::Endpoint(why) => write!(
+                f,
+                "Failed to initialize: unable to resolve docker endpoint: {why}"
+            ),
+            ConnectError::Refused(message) => write!(f, "Error response from daemon: {message}"),
             ConnectError::Other(message) => f.write_str(message),
         }
     }
@@ -31,21 +41,102 @@ impl fmt::Display for ConnectError {
 
 impl std::error::Error for ConnectError {}
 
-/// A failed first exchange with the engine at `host`: unreachable unless the engine answered.
-pub(super) fn connect_error(host: &EngineHost, err: BollardError) -> ConnectError {
+/// A failed exchange of `route` (`/_ping` first, as the docker CLI's) with the engine at `host`
+/// before the prune: unreachable unless something answered, then the docker CLI's text for
+/// that answer (docker/cli `checkResponseErr`).
+pub(super) fn connect_error(
+    host: &EngineHost,
+    tls: bool,
+    route: &str,
+    err: BollardError,
+) -> ConnectError {
     match err {
         BollardError::DockerResponseServerError {
             status_code,
             message,
-        } => ConnectError::Other(format!(
-            "the Docker daemon at {host} answered {status_code}: {message}"
-        )),
+        } => {
+            if message.trim().is_empty() {
+                let reason = http::StatusCode::from_u16(status_code)
+                    .ok()
+                    .and_then(|status| status.canonical_reason())
+                    .unwrap_or_default();
+                ConnectError::Other(format!(
+                    "request returned {status_code} {reason} for API route and version {}{route}, \
+                     check if the server supports the requested API version",
+                    request_base(host, tls)
+                ))
+            } else {
+                ConnectError::Refused(message.trim().to_string())
+            }
+        }
         BollardError::JsonDataError { .. }
         | BollardError::JsonSerdeError { .. }
         | BollardError::APIVersionParseError {} => ConnectError::Other(format!(
             "the Docker daemon at {host} does not speak the Engine API: {err}"
         )),
-        _ => ConnectError::Unreachable(host.clone()),
+        err => match innermost_io_error(&err) {
+            Some(io) if !UNREACHABLE.contains(&io.kind()) => {
+                // docker's hint for an engine that wants a client certificate.
+                let hint = if io.to_string().contains("BadCertificate") {
+                    "the server probably has client authentication (--tlsverify) enabled; check \
+                     your TLS client certification settings: "
+                } else {
+                    ""
+                };
+                ConnectError::Other(format!(
+                    "{hint}error during connect: {}{route}: {}",
+                    request_base(host, tls),
+                    innermost_text(&err)
+                ))
+            }
+            _ => ConnectError::Unreachable(host.clone()),
+        },
+    }
+}
+
+/// The failures that mean nothing listens at the address.
+const UNREACHABLE: [std::io::ErrorKind; 5] = [
+    std::io::ErrorKind::ConnectionRefused,
+    std::io::ErrorKind::NotFound,
+    std::io::ErrorKind::TimedOut,
+    std::io::ErrorKind::ConnectionReset,
+    std::io::ErrorKind::AddrNotAvailable,
+];
+
+/// The last I/O error in `err`'s chain of causes.
+fn innermost_io_error<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a std::io::Error> {
+    let mut found = None;
+    let mut current = Some(err);
+    while let Some(cause) = current {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            found = Some(io);
+        }
+        current = cause.source();
+    }
+    found
+}
+
+/// The text of the last cause in `err`'s chain (e.g. `invalid peer certificate: UnknownIssuer`).
+fn innermost_text(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = err;
+    while let Some(cause) = current.source() {
+        current = cause;
+    }
+    current.to_string()
+}
+
+/// The start of the URLs the docker CLI requests from `host`, as its errors show them:
+/// `http://10.0.0.2:2375` (`https://` over TLS), or the socket's path escaped,
+/// `http://%2Fvar%2Frun%2Fdocker.sock`.
+fn request_base(host: &EngineHost, tls: bool) -> String {
+    let url = host.url();
+    let scheme = if tls { "https" } else { "http" };
+    match url.split_once("://") {
+        Some(("unix", path)) => format!("http://{}", path.replace('/', "%2F")),
+        Some((_, address)) => format!("{scheme}://{}", address.trim_end_matches('/')),
+        None => format!("{scheme}://{url}"),
     }
 }
 
@@ -102,9 +193,33 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_with_an_error_gets_the_docker_clis_text() {
+        let host = EngineHost::resolve(Some("tcp://127.0.0.1:9"), None);
+        let answered = |message: &str| BollardError::DockerResponseServerError {
+            status_code: 404,
+            message: message.to_string(),
+        };
+        assert_eq!(
+            connect_error(&host, false, "/_ping", answered("404 page not found\n")).to_string(),
+            "Error response from daemon: 404 page not found"
+        );
+        assert_eq!(
+            connect_error(&host, false, "/_ping", answered("")).to_string(),
+            "request returned 404 Not Found for API route and version \
+             http://127.0.0.1:9/_ping, check if the server supports the requested API version"
+        );
+        let socket = EngineHost::resolve(Some("unix:///run/d.sock"), None);
+        assert_eq!(
+            connect_error(&socket, false, "/_ping", answered(" ")).to_string(),
+            "request returned 404 Not Found for API route and version \
+             http://%2Frun%2Fd.sock/_ping, check if the server supports the requested API version"
+        );
+    }
+
+    #[test]
     fn an_unreachable_engine_gets_the_docker_clis_text() {
         let host = EngineHost::resolve(Some("unix:///nowhere.sock"), None);
-        let err = connect_error(&host, BollardError::RequestTimeoutError);
+        let err = connect_error(&host, false, "/_ping", BollardError::RequestTimeoutError);
         assert_eq!(
             err.to_string(),
             "Cannot connect to the Docker daemon at unix:///nowhere.sock. Is the docker daemon \

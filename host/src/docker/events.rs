@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use crate::backend::EventLog;
 use crate::events::EventMessage;
 
-/// Events as log lines at INFO level through `tracing` (target `pruner::events`), each the
+/// Events as log lines at DEBUG level through `tracing` (target `pruner::events`), each the
 /// event's JSON.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TracingEvents;
@@ -18,7 +18,7 @@ pub struct TracingEvents;
 impl EventLog for TracingEvents {
     fn log(&self, event: EventMessage) {
         match serde_json::to_string(&event) {
-            Ok(json) => tracing::info!(target: "pruner::events", "event {json}"),
+            Ok(json) => tracing::debug!(target: "pruner::events", "event {json}"),
             Err(err) => tracing::warn!("cannot encode event: {err}"),
         }
     }

@@ -26,6 +26,7 @@
 
 mod clock;
 mod containers;
+mod endpoint;
 mod engine;
 mod errors;
 mod events;
@@ -40,11 +41,15 @@ use crate::backend::{Backends, EventLog, TracingLog};
 use crate::bindings::Error;
 
 pub use clock::DaemonClock;
+pub use endpoint::{ConnectOptions, Endpoint, TlsFiles};
 pub use engine::{DEFAULT_HOST, EngineHost};
 pub use errors::ConnectError;
 pub use events::{JsonLinesEvents, TracingEvents};
 
 use networks::SwarmLocal;
+
+/// How long one Engine API request may take (bollard's default).
+const REQUEST_TIMEOUT_SECONDS: u64 = 120;
 
 /// A Docker Engine reached over its API, serving the container store, the local networks and the
 /// swarm cluster to the prune component.
@@ -62,25 +67,55 @@ pub struct DockerDaemon {
 impl DockerDaemon {
     /// Connects to the engine at `host` and negotiates the API version (the engine's own when it
     /// is older than bollard's, e.g. 1.41 for dockerd 20.10), then reads the engine's version and
-    /// clock. An engine that does not answer gives [`ConnectError::Unreachable`], whose text is
-    /// the docker CLI's.
+    /// clock. `host` is read as the docker CLI reads it ([`EngineHost::normalized`]). An engine
+    /// that does not answer gives [`ConnectError::Unreachable`]; every error's text is the
+    /// docker CLI's.
     pub fn connect(host: &EngineHost) -> Result<DockerDaemon, ConnectError> {
+        DockerDaemon::connect_to(&Endpoint {
+            host: host.clone(),
+            tls: None,
+        })
+    }
+
+    /// Connects to `endpoint` as [`DockerDaemon::connect`] does, over TLS with its files when it
+    /// has them (the engine's certificate is always verified against the CA; the client's
+    /// certificate and key are presented when both files exist). TLS applies to TCP addresses.
+    pub fn connect_to(endpoint: &Endpoint) -> Result<DockerDaemon, ConnectError> {
+        let host = &endpoint.host.normalized().map_err(ConnectError::Endpoint)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|err| ConnectError::Other(format!("cannot start the I/O runtime: {err}")))?;
-        let client = Docker::connect_with_host(host.url()).map_err(|err| match err {
+        let client = match &endpoint.tls {
+            Some(files) if host.url().starts_with("tcp://") => Docker::connect_with_ssl(
+                host.url(),
+                &files.key,
+                &files.cert,
+                &files.ca,
+                REQUEST_TIMEOUT_SECONDS,
+                bollard::API_DEFAULT_VERSION,
+            ),
+            _ => Docker::connect_with_host(host.url()),
+        };
+        let client = client.map_err(|err| match err {
             // bollard looks for the socket file before any exchange.
             bollard::errors::Error::SocketNotFoundError(_) => {
                 ConnectError::Unreachable(host.clone())
             }
             err => ConnectError::Other(format!("cannot use the Docker host {host}: {err}")),
         })?;
-        let unreachable = |err: bollard::errors::Error| errors::connect_error(host, err);
+        let tls = endpoint.tls.is_some();
+        let failed = |route| move |err| errors::connect_error(host, tls, route, err);
         let (client, info, before, after) = runtime.block_on(async {
-            let client = client.negotiate_version().await.map_err(unreachable)?;
+            // The docker CLI's first request, so that a server that is not an engine gets the
+            // same answer.
+            client.ping().await.map_err(failed("/_ping"))?;
+            let client = client
+                .negotiate_version()
+                .await
+                .map_err(failed("/version"))?;
             let before = chrono::Utc::now();
-            let info = client.info().await.map_err(unreachable)?;
+            let info = client.info().await.map_err(failed("/info"))?;
             let after = chrono::Utc::now();
             Ok::<_, ConnectError>((client, info, before, after))
         })?;

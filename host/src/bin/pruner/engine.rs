@@ -1,6 +1,6 @@
-//! Pruning a real Docker Engine (no `--state`): the engine at `-H/--host`, else `$DOCKER_HOST`,
-//! else the default socket, as the docker CLI picks it; pruner's own prune events go to a log
-//! line, or to `--events FILE` as JSON lines.
+//! Pruning a real Docker Engine (no `--state`): the engine the docker CLI would pick (`-H`,
+//! `--context`, `$DOCKER_HOST`, `$DOCKER_CONTEXT`, the current context, TLS flags); pruner's own
+//! prune events go to a debug log line, or to `--events FILE` as JSON lines.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -10,37 +10,39 @@ use chrono::{DateTime, FixedOffset};
 use pruner::Backends;
 use pruner::backend::EventLog;
 use pruner::clock::FixedClock;
-use pruner::docker::{ConnectError, DockerDaemon, EngineHost, JsonLinesEvents, TracingEvents};
+use pruner::docker::{ConnectError, ConnectOptions, DockerDaemon, JsonLinesEvents, TracingEvents};
 use pruner_cli_core::Failure;
 
 /// The engine a run prunes. It is contacted only when the prune starts, after the prompt, as
 /// the docker CLI does: declining never needs the engine.
 pub struct Engine {
-    host: EngineHost,
+    options: ConnectOptions,
     events: Option<PathBuf>,
     now: Option<DateTime<FixedOffset>>,
     backends: Option<Backends>,
 }
 
 impl Engine {
-    /// The engine at `host` (`-H/--host`), else `$DOCKER_HOST`, else the default socket; events
-    /// to `events` (`--events`) when given; the daemon's clock, or `now` (`--now`) when given.
+    /// The engine `options` choose with the environment; events to `events` (`--events`) when
+    /// given; the daemon's clock, or `now` (`--now`) when given. Flags that conflict are refused
+    /// here, before the prompt; the engine is only chosen when the prune starts.
     pub fn new(
-        host: Option<&str>,
+        options: ConnectOptions,
         events: Option<&Path>,
         now: Option<DateTime<FixedOffset>>,
-    ) -> Engine {
-        let env = std::env::var("DOCKER_HOST").ok();
-        Engine {
-            host: EngineHost::resolve(host, env.as_deref()),
+    ) -> Result<Engine, Failure> {
+        options.check().map_err(Failure::Client)?;
+        Ok(Engine {
+            options,
             events: events.map(Path::to_path_buf),
             now,
             backends: None,
-        }
+        })
     }
 
     /// The backends of a prune against the engine, connecting on first use. An engine that
-    /// does not answer fails with docker's `Cannot connect to the Docker daemon at …` text.
+    /// does not answer fails with docker's `Cannot connect to the Docker daemon at …` text, a
+    /// bad address with docker's `Failed to initialize: …`.
     pub fn backends(&mut self) -> Result<&Backends, Failure> {
         if self.backends.is_none() {
             self.backends = Some(self.connect()?);
@@ -57,9 +59,13 @@ impl Engine {
             ),
             None => Arc::new(TracingEvents),
         };
-        let daemon = DockerDaemon::connect(&self.host).map_err(|err| match err {
-            ConnectError::Unreachable(_) => Failure::Unreachable(err.to_string()),
-            ConnectError::Other(_) => Failure::Other(anyhow::Error::new(err)),
+        let endpoint = self
+            .options
+            .endpoint(|name| std::env::var(name).ok())
+            .map_err(|err| Failure::Client(err.to_string()))?;
+        let daemon = DockerDaemon::connect_to(&endpoint).map_err(|err| match err {
+            ConnectError::Refused(message) => Failure::Daemon(message),
+            err => Failure::Client(err.to_string()),
         })?;
         let backends = Arc::new(daemon).backends(events);
         Ok(match self.now {

@@ -1,15 +1,16 @@
 //! `pruner`: docker's `container prune` and `network prune`, decided by the prune component.
 //!
-//! The command line itself (flags, prompt, output, exit codes) is `pruner-cli-core`, shared
-//! with the wasm front end; this binary supplies the daemon, pruned by the component in the
-//! wasmtime host: the `--state` file, or else a real Docker Engine (`-H/--host`, `$DOCKER_HOST`,
-//! the default socket).
+//! The command line itself (flags, help, prompt, output, exit codes) is `pruner-cli-core`,
+//! shared with the wasm front end; this binary supplies the daemon, pruned by the component in
+//! the wasmtime host: the `--state` file, or else a real Docker Engine (`-H/--host`,
+//! `$DOCKER_HOST`, the default socket). Its own commands write completion scripts and man pages.
 
 mod args;
 mod engine;
+mod logging;
 mod signals;
+mod tools;
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -21,42 +22,72 @@ use pruner::load_error::plugin_load_error;
 use pruner::state_file::StateFile;
 use pruner::{Backends, Filters, PruneComponent, Pruner};
 use pruner_cli_core::args::PruneArgs;
-use pruner_cli_core::{ContainerPruneReport, Daemon, Failure, Kind, NetworkPruneReport, Report};
+use pruner_cli_core::{
+    Action, ContainerPruneReport, Daemon, Failure, Interrupted, Kind, NetworkPruneReport, Report,
+};
 
-use args::NativeFlags;
+use args::{NativeFlags, Tool};
 use engine::Engine;
-use signals::Termination;
+use signals::{PromptWatch, Termination};
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .without_time()
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
-    ExitCode::from(pruner_cli_core::run(connect))
+    let invocation = match pruner_cli_core::parse::<NativeFlags, Tool>() {
+        Ok(invocation) => invocation,
+        Err(code) => return ExitCode::from(code),
+    };
+    logging::init(invocation.extra.log_level);
+    ExitCode::from(match invocation.action {
+        Action::Prune(kind, args) => pruner_cli_core::run(kind, &args, &invocation.extra, connect),
+        Action::Tool(tool) => tools::run(tool),
+    })
 }
 
-/// The daemon a run prunes: `--state`'s, or the Docker Engine's.
-enum NativeDaemon {
+/// The daemon a run prunes, and the watch on its prompt.
+struct NativeDaemon {
+    daemon: Opened,
+    /// Ctrl-C and SIGTERM at the prompt, watched from the prompt until the prune starts.
+    prompt: Option<PromptWatch>,
+}
+
+/// `--state`'s daemon, or the Docker Engine.
+enum Opened {
     /// `--state FILE`.
     StateFile(StateFileDaemon),
     /// A Docker Engine.
     Engine(EngineDaemon),
 }
 
+impl NativeDaemon {
+    fn new(daemon: Opened) -> NativeDaemon {
+        NativeDaemon {
+            daemon,
+            prompt: None,
+        }
+    }
+}
+
 impl Daemon for NativeDaemon {
     fn prune(&mut self, kind: Kind, filters: &Filters) -> Result<Report, Failure> {
-        match self {
-            NativeDaemon::StateFile(daemon) => daemon.prune(kind, filters),
-            NativeDaemon::Engine(daemon) => daemon.prune(kind, filters),
+        // The prune watches the signals from now on.
+        self.prompt = None;
+        match &mut self.daemon {
+            Opened::StateFile(daemon) => daemon.prune(kind, filters),
+            Opened::Engine(daemon) => daemon.prune(kind, filters),
         }
     }
 
+    fn prompting(&mut self, interrupted: Interrupted) -> Result<(), Failure> {
+        let watch = PromptWatch::watch(interrupted)
+            .context("cannot watch for Ctrl-C")
+            .map_err(Failure::Other)?;
+        self.prompt = Some(watch);
+        Ok(())
+    }
+
     fn exit_code(&self) -> u8 {
-        match self {
-            NativeDaemon::StateFile(daemon) => daemon.exit_code(),
-            NativeDaemon::Engine(daemon) => daemon.exit_code(),
+        match &self.daemon {
+            Opened::StateFile(daemon) => daemon.exit_code(),
+            Opened::Engine(daemon) => daemon.exit_code(),
         }
     }
 }
@@ -69,14 +100,15 @@ fn connect(
     now: Option<DateTime<FixedOffset>>,
 ) -> Result<NativeDaemon, Failure> {
     let Some(path) = &args.state else {
-        return Ok(NativeDaemon::Engine(EngineDaemon {
-            engine: Engine::new(extra.host.as_deref(), extra.events.as_deref(), now),
+        return Ok(NativeDaemon::new(Opened::Engine(EngineDaemon {
+            engine: Engine::new(extra.connect_options(), extra.events.as_deref(), now)?,
             plugin: extra.plugin.clone(),
             termination: None,
-        }));
+        })));
     };
     for (flag, given) in [
         ("-H/--host", extra.host.is_some()),
+        ("--context", extra.context.is_some()),
         ("--events", extra.events.is_some()),
     ] {
         if given {
@@ -91,12 +123,12 @@ fn connect(
     };
     let state = StateFile::load(path, clock.clone()).map_err(Failure::Other)?;
     let backends = Backends::from_daemon(state.daemon()).with_clock(clock);
-    Ok(NativeDaemon::StateFile(StateFileDaemon {
+    Ok(NativeDaemon::new(Opened::StateFile(StateFileDaemon {
         state,
         backends,
         plugin: extra.plugin.clone(),
         termination: None,
-    }))
+    })))
 }
 
 /// The daemon of a state file, pruned by the built-in component or `--plugin`'s.
