@@ -5,6 +5,7 @@
 pub mod args;
 pub mod filters;
 pub mod humansize;
+pub mod preview;
 mod prompt;
 pub mod report;
 pub mod run;

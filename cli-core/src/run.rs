@@ -6,6 +6,7 @@ use clap::{Args, Parser};
 
 use crate::args::{Cli, Command, Format, Object, PruneArgs};
 use crate::filters::Filters;
+use crate::preview::PreviewArgs;
 use crate::prompt;
 use crate::report::{ContainerPruneReport, Report};
 
@@ -49,6 +50,12 @@ pub enum Failure {
 
 /// The daemon a run prunes, as a front end opens it.
 pub trait Daemon {
+    /// Checks, before the prompt, that a `kind` prune can run as asked (e.g. that `--apply`'s
+    /// plan applies to this daemon).
+    fn prepare(&mut self, _kind: Kind) -> Result<(), Failure> {
+        Ok(())
+    }
+
     /// Prunes `kind` with `filters` and returns the Engine API's report. What was removed stays
     /// removed even when the prune fails part way.
     fn prune(&mut self, kind: Kind, filters: &Filters) -> Result<Report, Failure>;
@@ -111,9 +118,13 @@ fn prune<X: Args, D: Daemon>(
 ) -> Result<u8, Failure> {
     let flags = flag_filters(args)?;
     let now = now(args)?;
+    PreviewArgs::check(args).map_err(Failure::Usage)?;
     let mut daemon = connect(args, extra, now)?;
+    daemon.prepare(kind)?;
 
-    if !args.force && !confirmed(kind)? {
+    // A preview removes nothing, so there is nothing to confirm.
+    let previews = args.preview.previews();
+    if !args.force && !previews && !confirmed(kind)? {
         // docker/cli v24: declining is a success; container prune still reports nothing freed.
         if kind == Kind::Containers {
             print!(
@@ -129,9 +140,11 @@ fn prune<X: Args, D: Daemon>(
     let report = daemon.prune(kind, &filters)?;
     print!(
         "{}",
-        match args.format {
-            Format::Text => report.text(),
-            Format::Json => report.json(),
+        match (args.format, previews) {
+            (Format::Text, false) => report.text(),
+            (Format::Json, false) => report.json(),
+            (Format::Text, true) => report.dry_run_text(),
+            (Format::Json, true) => report.dry_run_json(),
         }
     );
     Ok(daemon.exit_code())

@@ -19,6 +19,8 @@ use crate::error::PruneError;
 use crate::fault;
 use crate::host_state::HostState;
 use crate::invariants::PruneKind;
+use crate::preview::PruneOptions;
+use crate::removals::Removals;
 use crate::returned::PruneExports;
 use crate::sandbox::{self, Grant};
 use crate::stderr::CapturedStderr;
@@ -162,14 +164,16 @@ impl PruneComponent {
             .map_err(|err| PruneError::Component(err.clone()))
     }
 
-    /// A fresh instance for a `kind` prune whose imports act on `backends`, within `limits`.
-    /// The budgets are set before instantiation, which runs the component's start code.
+    /// A fresh instance for a `kind` prune whose imports act on `backends`, within `limits`,
+    /// with `options`. The budgets and the mode are set before instantiation, which runs the
+    /// component's start code.
     pub(crate) fn instantiate(
         &self,
         kind: PruneKind,
         backends: &Backends,
         cancel: &Cancellation,
         limits: Limits,
+        options: &PruneOptions,
     ) -> Result<Prune, PruneError> {
         let compiled = self.compiled(&limits)?;
         let stderr = CapturedStderr::default();
@@ -178,7 +182,15 @@ impl PruneComponent {
             .then(|| sandbox::wasi_context(&self.source.grants, stderr.clone()))
             .transpose()
             .map_err(|err| PruneError::Component(format!("{err:#}")))?;
-        let state = HostState::new(kind, backends.clone(), cancel.clone(), limits, wasi, stderr);
+        let state = HostState::new(
+            kind,
+            backends.clone(),
+            cancel.clone(),
+            limits,
+            Removals::new(kind, options),
+            wasi,
+            stderr,
+        );
         let mut store = Store::new(compiled.pre.engine(), state);
         store.limiter(|state| state.limiter_mut());
         store.set_epoch_deadline(1);
@@ -211,7 +223,8 @@ impl PruneComponent {
         limits: Limits,
     ) -> Result<(), PruneError> {
         let cancel = Cancellation::default();
-        self.instantiate(PruneKind::Containers, backends, &cancel, limits)
+        let options = PruneOptions::default();
+        self.instantiate(PruneKind::Containers, backends, &cancel, limits, &options)
             .map(drop)
     }
 }

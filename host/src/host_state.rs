@@ -21,6 +21,8 @@ use crate::limiter::Limiter;
 use crate::limits::Limits;
 use crate::meter::Meter;
 use crate::packed;
+use crate::preview::Pruned;
+use crate::removals::Removals;
 use crate::stderr::CapturedStderr;
 
 /// Docker's text for work refused once the request is cancelled (Go's `context.Canceled`).
@@ -33,6 +35,8 @@ pub struct HostState {
     limiter: Limiter,
     meter: Meter,
     ledger: Ledger,
+    /// What the prune does with the removals the host rules allow (see [`Removals`]).
+    removals: Removals,
     stderr: CapturedStderr,
     /// The sandbox's WASI context; none for a component that imports no WASI.
     wasi: Option<WasiCtx>,
@@ -44,12 +48,14 @@ type Import<T> = wasmtime::Result<T>;
 
 impl HostState {
     /// The state of a `kind` prune against `backends` within `limits`, cancelled through
-    /// `cancel`, with the sandbox's `wasi` context writing stderr to `stderr`.
+    /// `cancel`, its removals carried out by `removals`, with the sandbox's `wasi` context
+    /// writing stderr to `stderr`.
     pub fn new(
         kind: PruneKind,
         backends: Backends,
         cancel: Cancellation,
         limits: Limits,
+        removals: Removals,
         wasi: Option<WasiCtx>,
         stderr: CapturedStderr,
     ) -> HostState {
@@ -59,6 +65,7 @@ impl HostState {
             limiter: Limiter::new(&limits),
             meter: Meter::start(limits),
             ledger: Ledger::new(kind),
+            removals,
             stderr,
             wasi,
             table: ResourceTable::new(),
@@ -78,6 +85,12 @@ impl HostState {
     /// What the prune listed and removed, and the first rule the plugin broke.
     pub fn ledger(&self) -> &Ledger {
         &self.ledger
+    }
+
+    /// The prune's `report` with what it removed and what it skipped.
+    pub fn pruned<R>(&mut self, report: R) -> Pruned<R> {
+        let cancelled = self.cancel.is_cancelled();
+        self.removals.finish(report, cancelled)
     }
 
     /// The plugin's standard error so far.
@@ -107,6 +120,11 @@ impl HostState {
         Ok(self
             .meter
             .charge_calls(u64::try_from(objects).unwrap_or(u64::MAX))?)
+    }
+
+    /// Tells the progress callback, if any, how far the prune got.
+    fn progressed(&mut self) {
+        self.removals.progressed(self.ledger.reclaimable());
     }
 
     /// Docker's error for a removal asked after the prune was cancelled; the host stops
@@ -141,6 +159,8 @@ impl container_store::Host for HostState {
         self.listed(&result)?;
         if let Ok(containers) = &result {
             self.ledger.listed_containers(containers);
+            self.removals.listed_containers(containers);
+            self.progressed();
         }
         Ok(result)
     }
@@ -169,10 +189,14 @@ impl container_store::Host for HostState {
             .ledger
             .check_container_removal(&id)
             .and_then(|()| self.refuse_if_cancelled())
-            .and_then(|()| self.backends.containers.remove(&id));
+            .and_then(|()| {
+                self.removals
+                    .remove("container", &id, || self.backends.containers.remove(&id))
+            });
         if result.is_ok() {
             self.ledger.removed_container(&id);
         }
+        self.progressed();
         Ok(result)
     }
 }
@@ -184,6 +208,8 @@ impl network_controller::Host for HostState {
         self.listed(&result)?;
         if let Ok(networks) = &result {
             self.ledger.listed_networks(networks);
+            self.removals.listed_networks(networks);
+            self.progressed();
         }
         Ok(result)
     }
@@ -192,9 +218,13 @@ impl network_controller::Host for HostState {
         self.call_on(&id)?;
         let result = self.ledger.check_network_removal(&id).and_then(|name| {
             self.refuse_if_cancelled()?;
-            self.backends.networks.remove(&id).map(|()| name)
+            self.removals
+                .remove("network", &id, || self.backends.networks.remove(&id))
+                .map(|()| name)
         });
-        Ok(result.map(|name| self.ledger.removed_network(name)))
+        let result = result.map(|name| self.ledger.removed_network(name));
+        self.progressed();
+        Ok(result)
     }
 }
 
@@ -210,6 +240,8 @@ impl cluster::Host for HostState {
         self.listed(&result)?;
         if let Ok(networks) = &result {
             self.ledger.listed_cluster_networks(networks);
+            self.removals.listed_cluster_networks(networks);
+            self.progressed();
         }
         Ok(result)
     }
@@ -221,9 +253,13 @@ impl cluster::Host for HostState {
             .check_cluster_network_removal(&id)
             .and_then(|name| {
                 self.refuse_if_cancelled()?;
-                self.backends.cluster.remove(&id).map(|()| name)
+                self.removals
+                    .remove("network", &id, || self.backends.cluster.remove(&id))
+                    .map(|()| name)
             });
-        Ok(result.map(|name| self.ledger.removed_network(name)))
+        let result = result.map(|name| self.ledger.removed_network(name));
+        self.progressed();
+        Ok(result)
     }
 }
 
@@ -237,7 +273,7 @@ impl events::Host for HostState {
             self.meter.check_message(&label.key)?;
             self.meter.check_message(&label.value)?;
         }
-        if !self.ledger.check_event(&event) {
+        if !self.ledger.check_event(&event) || self.removals.withholds_events() {
             return Ok(());
         }
         let actor = Actor {

@@ -223,6 +223,11 @@ impl Ledger {
         }
     }
 
+    /// The bytes the layers of the containers removed so far held.
+    pub fn reclaimable(&self) -> u64 {
+        self.reclaimable
+    }
+
     /// Notes the local networks the backend listed.
     pub fn listed_networks(&mut self, networks: &[Network]) {
         for network in networks {
@@ -254,7 +259,7 @@ impl Ledger {
         let Some(state) = self.containers.get(id).map(|container| container.state) else {
             return self.refuse(
                 Violation::UnlistedContainer(id.to_string()),
-                Error::NotFound(format!("No such container: {id}")),
+                no_such_container(id),
             );
         };
         let refusal = match state {
@@ -298,7 +303,7 @@ impl Ledger {
         let Some(name) = self.networks.get(id).cloned() else {
             return self.refuse(
                 Violation::UnlistedNetwork(id.to_string()),
-                Error::NotFound(format!("network {id} not found")),
+                no_such_network(id),
             );
         };
         self.not_predefined(&name)?;
@@ -312,7 +317,7 @@ impl Ledger {
         let Some((name, ingress)) = self.cluster_networks.get(id).cloned() else {
             return self.refuse(
                 Violation::UnlistedNetwork(id.to_string()),
-                Error::NotFound(format!("network {id} not found")),
+                no_such_network(id),
             );
         };
         self.not_predefined(&name)?;
@@ -428,6 +433,16 @@ impl Ledger {
     fn record(&mut self, violation: Violation) {
         self.violation.get_or_insert(violation);
     }
+}
+
+/// Docker's error for a container it does not have.
+pub(crate) fn no_such_container(id: &str) -> Error {
+    Error::NotFound(format!("No such container: {id}"))
+}
+
+/// Docker's error for a network it does not have.
+pub(crate) fn no_such_network(id: &str) -> Error {
+    Error::NotFound(format!("network {id} not found"))
 }
 
 /// Checks that each reported entry was removed at least as many times as it is reported,

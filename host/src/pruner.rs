@@ -10,6 +10,7 @@ use crate::filters::Filters;
 use crate::guard::PruneGuard;
 use crate::invariants::PruneKind;
 use crate::limits::Limits;
+use crate::preview::{PruneOptions, Pruned};
 use crate::returned::{self, CallError};
 
 /// Container prune and network prune for one daemon. Both share one guard, so at most one of
@@ -50,17 +51,36 @@ impl Pruner {
         filters: &Filters,
         cancel: &Cancellation,
     ) -> Result<ContainerPruneReport, PruneError> {
+        let options = PruneOptions::default();
+        self.prune_containers_with(backends, filters, cancel, &options)
+            .map(|pruned| pruned.report)
+    }
+
+    /// Container prune with `options`: a dry run, a plan's apply, progress
+    /// ([`preview`](crate::preview)).
+    pub fn prune_containers_with(
+        &self,
+        backends: &Backends,
+        filters: &Filters,
+        cancel: &Cancellation,
+        options: &PruneOptions,
+    ) -> Result<Pruned<ContainerPruneReport>, PruneError> {
         let _held = self.guard.acquire()?;
-        let mut prune =
-            self.component
-                .instantiate(PruneKind::Containers, backends, cancel, self.limits)?;
+        let mut prune = self.component.instantiate(
+            PruneKind::Containers,
+            backends,
+            cancel,
+            self.limits,
+            options,
+        )?;
         let result = returned::call_containers(
             &mut prune.store,
             &prune.instance,
             &prune.exports,
             filters_to_wit(filters),
         );
-        outcome(&prune, result)
+        let report = outcome(&prune, result)?;
+        Ok(prune.store.data_mut().pruned(report))
     }
 
     /// `POST /networks/prune`: removes the unused networks matching `filters`.
@@ -70,17 +90,36 @@ impl Pruner {
         filters: &Filters,
         cancel: &Cancellation,
     ) -> Result<NetworkPruneReport, PruneError> {
+        let options = PruneOptions::default();
+        self.prune_networks_with(backends, filters, cancel, &options)
+            .map(|pruned| pruned.report)
+    }
+
+    /// Network prune with `options`: a dry run, a plan's apply, progress
+    /// ([`preview`](crate::preview)).
+    pub fn prune_networks_with(
+        &self,
+        backends: &Backends,
+        filters: &Filters,
+        cancel: &Cancellation,
+        options: &PruneOptions,
+    ) -> Result<Pruned<NetworkPruneReport>, PruneError> {
         let _held = self.guard.acquire()?;
-        let mut prune =
-            self.component
-                .instantiate(PruneKind::Networks, backends, cancel, self.limits)?;
+        let mut prune = self.component.instantiate(
+            PruneKind::Networks,
+            backends,
+            cancel,
+            self.limits,
+            options,
+        )?;
         let result = returned::call_networks(
             &mut prune.store,
             &prune.instance,
             &prune.exports,
             filters_to_wit(filters),
         );
-        outcome(&prune, result)
+        let report = outcome(&prune, result)?;
+        Ok(prune.store.data_mut().pruned(report))
     }
 }
 

@@ -155,11 +155,8 @@ impl events::Guest for Backend {
                 .map(|label| (label.key, label.value))
                 .collect(),
         };
-        let logged = session().change(|state, clock| {
-            let message = EventMessage::local(&event.kind, &event.action, actor, clock.now());
-            state.events.push(message);
-            Ok(())
-        });
+        let logged = session()
+            .log_event(|clock| EventMessage::local(&event.kind, &event.action, actor, clock.now()));
         if let Err(err) = logged {
             warn(&format!(
                 "cannot log the {} {} event: {err}",
@@ -200,6 +197,10 @@ impl state_file::Guest for Backend {
             .ok_or_else(|| format!("invalid instant {}.{:09} s", now.seconds, now.nanoseconds))?;
         session().set_clock(zone.from_utc_datetime(&now.naive_utc()));
         Ok(())
+    }
+
+    fn withhold_changes() {
+        session().withhold_changes();
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
 use pruner_state::file::{self, FileError};
-use pruner_state::{Clock, Error, FixedClock, State, SystemClock};
+use pruner_state::{Clock, Error, EventMessage, FixedClock, State, SystemClock};
 
 /// The environment variable naming the state file served when none was opened.
 pub const STATE_VARIABLE: &str = "PRUNER_STATE";
@@ -19,6 +19,8 @@ pub const DEFAULT_STATE: &str = "/data/state.json";
 pub struct Session {
     file: Option<OpenFile>,
     clock: Option<FixedClock>,
+    /// A dry run: changes stay in memory, events are dropped.
+    withheld: bool,
 }
 
 /// A state file and its contents.
@@ -43,7 +45,14 @@ impl Session {
         Session {
             file: None,
             clock: None,
+            withheld: false,
         }
+    }
+
+    /// Withholds every change from now on: [`change`](Self::change) changes the state in
+    /// memory only, and [`log_event`](Self::log_event) drops the event.
+    pub fn withhold_changes(&mut self) {
+        self.withheld = true;
     }
 
     /// Serves the state file at `path` from now on. On failure, the error with its causes as
@@ -69,18 +78,35 @@ impl Session {
     }
 
     /// Applies `change` to the state (given the daemon's clock) and writes the result to the
-    /// file; if either fails, the state stays as it was and the error is returned.
+    /// file (unless changes are withheld); if either fails, the state stays as it was and the
+    /// error is returned.
     pub fn change<R>(
         &mut self,
         change: impl FnOnce(&mut State, &dyn Clock) -> Result<R, Error>,
     ) -> Result<R, Error> {
-        let fixed = self.clock;
+        let (fixed, withheld) = (self.clock, self.withheld);
         let file = self.file()?;
         let mut next = file.state.clone();
         let result = change(&mut next, clock(&fixed))?;
-        file::write(&file.path, &next).map_err(|err| Error::System(describe(err)))?;
+        if !withheld {
+            file::write(&file.path, &next).map_err(|err| Error::System(describe(err)))?;
+        }
         file.state = next;
         Ok(result)
+    }
+
+    /// Logs `event` at the daemon's time (unless changes are withheld).
+    pub fn log_event(
+        &mut self,
+        event: impl FnOnce(&dyn Clock) -> EventMessage,
+    ) -> Result<(), Error> {
+        if self.withheld {
+            return Ok(());
+        }
+        self.change(|state, clock| {
+            state.events.push(event(clock));
+            Ok(())
+        })
     }
 
     /// The open file; the default one is opened first if there is none.

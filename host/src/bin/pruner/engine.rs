@@ -11,6 +11,7 @@ use pruner::Backends;
 use pruner::backend::EventLog;
 use pruner::clock::FixedClock;
 use pruner::docker::{ConnectError, DockerDaemon, EngineHost, JsonLinesEvents, TracingEvents};
+use pruner::plan::BackendIdentity;
 use pruner_cli_core::Failure;
 
 /// The engine a run prunes. It is contacted only when the prune starts, after the prompt, as
@@ -19,7 +20,8 @@ pub struct Engine {
     host: EngineHost,
     events: Option<PathBuf>,
     now: Option<DateTime<FixedOffset>>,
-    backends: Option<Backends>,
+    /// Once connected: the backends, and the engine's identity in plans.
+    connected: Option<(Backends, BackendIdentity)>,
 }
 
 impl Engine {
@@ -35,20 +37,29 @@ impl Engine {
             host: EngineHost::resolve(host, env.as_deref()),
             events: events.map(Path::to_path_buf),
             now,
-            backends: None,
+            connected: None,
         }
     }
 
     /// The backends of a prune against the engine, connecting on first use. An engine that
     /// does not answer fails with docker's `Cannot connect to the Docker daemon at …` text.
     pub fn backends(&mut self) -> Result<&Backends, Failure> {
-        if self.backends.is_none() {
-            self.backends = Some(self.connect()?);
-        }
-        Ok(self.backends.as_ref().expect("connected just now"))
+        Ok(&self.connected()?.0)
     }
 
-    fn connect(&self) -> Result<Backends, Failure> {
+    /// The engine in a plan: `docker-engine` and its ID (`GET /info`), connecting on first use.
+    pub fn identity(&mut self) -> Result<&BackendIdentity, Failure> {
+        Ok(&self.connected()?.1)
+    }
+
+    fn connected(&mut self) -> Result<&(Backends, BackendIdentity), Failure> {
+        if self.connected.is_none() {
+            self.connected = Some(self.connect()?);
+        }
+        Ok(self.connected.as_ref().expect("connected just now"))
+    }
+
+    fn connect(&self) -> Result<(Backends, BackendIdentity), Failure> {
         let events: Arc<dyn EventLog> = match &self.events {
             Some(path) => Arc::new(
                 JsonLinesEvents::open(path)
@@ -61,10 +72,15 @@ impl Engine {
             ConnectError::Unreachable(_) => Failure::Unreachable(err.to_string()),
             ConnectError::Other(_) => Failure::Other(anyhow::Error::new(err)),
         })?;
+        let identity = BackendIdentity {
+            kind: "docker-engine".to_string(),
+            id: daemon.id().to_string(),
+        };
         let backends = Arc::new(daemon).backends(events);
-        Ok(match self.now {
+        let backends = match self.now {
             Some(now) => backends.with_clock(Arc::new(FixedClock(now))),
             None => backends,
-        })
+        };
+        Ok((backends, identity))
     }
 }

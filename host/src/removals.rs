@@ -1,0 +1,321 @@
+//! The host's side of [`PruneOptions`] during one prune: each removal the host rules allowed
+//! is carried out, withheld or narrowed to the plan by the [`Mode`], the progress callback is
+//! told, and at the end the prune's [`Pruned`] lists what was removed and what was skipped.
+//!
+//! In [`Mode::Remove`] without a progress callback nothing is kept: a prune costs what it did.
+
+use std::time::Instant;
+
+use chrono::DateTime;
+use foldhash::{HashMap, HashMapExt};
+
+use crate::bindings::{ClusterNetwork, Container, ContainerState, Error, Network, Timestamp};
+use crate::error::PruneError;
+use crate::invariants::{self, PREDEFINED_NETWORKS, PruneKind};
+use crate::plan::{Plan, PlannedContainer, PlannedNetwork, PlannedObject, Scope};
+use crate::preview::{Mode, Progress, ProgressFn, PruneOptions, Pruned, SkipReason, Skipped};
+
+/// What one prune does with its removals, and what it noted of them.
+pub struct Removals {
+    handling: Handling,
+    /// In a dry run and an apply, the objects removed (or that would be), in order.
+    removed: Vec<PlannedObject>,
+    tracker: Option<Tracker>,
+}
+
+/// The mode, with what it needs to know of the listing.
+enum Handling {
+    Remove,
+    /// Every listed object by ID, and whether its removal was withheld already.
+    DryRun(HashMap<String, (PlannedObject, bool)>),
+    /// The plan's objects of this prune, in its order, each with its fate, and their
+    /// indexes by ID.
+    Apply(Vec<(PlannedObject, Fate)>, HashMap<String, usize>),
+}
+
+/// What became of a planned object.
+enum Fate {
+    /// Not listed (yet).
+    Unlisted,
+    /// Listed, but not as planned: its removal is refused.
+    Refused(SkipReason),
+    /// Listed as planned, with its facts now; its removal is allowed.
+    Admitted {
+        now: PlannedObject,
+        removed: bool,
+        failed: Option<String>,
+    },
+}
+
+/// The progress callback and the counts it is given.
+struct Tracker {
+    callback: ProgressFn,
+    started: Instant,
+    progress: Progress,
+}
+
+impl Removals {
+    /// The removals of a `kind` prune with `options`.
+    pub fn new(kind: PruneKind, options: &PruneOptions) -> Removals {
+        let handling = match &options.mode {
+            Mode::Remove => Handling::Remove,
+            Mode::DryRun => Handling::DryRun(HashMap::new()),
+            Mode::Apply(plan) => {
+                let planned: Vec<_> = Plan::objects(plan)
+                    .into_iter()
+                    .filter(|_| plan.prune == kind)
+                    .map(|object| (object, Fate::Unlisted))
+                    .collect();
+                let index = planned
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (object, _))| (object.id().to_string(), i))
+                    .collect();
+                Handling::Apply(planned, index)
+            }
+        };
+        Removals {
+            handling,
+            removed: Vec::new(),
+            tracker: options.progress.clone().map(|callback| Tracker {
+                callback,
+                started: Instant::now(),
+                progress: Progress {
+                    candidates: 0,
+                    done: 0,
+                    removed: 0,
+                    space_reclaimed: 0,
+                    elapsed: Default::default(),
+                },
+            }),
+        }
+    }
+
+    /// Whether the prune's event is withheld (a dry run).
+    pub fn withholds_events(&self) -> bool {
+        matches!(self.handling, Handling::DryRun(_))
+    }
+
+    /// Notes the containers the backend listed.
+    pub fn listed_containers(&mut self, containers: &[Container]) {
+        for container in containers {
+            let candidate = !is_active(container.state);
+            self.listed(
+                PlannedObject::Container(PlannedContainer {
+                    id: container.id.clone(),
+                    name: container.names.first().cloned().unwrap_or_default(),
+                    created: time(container.created),
+                    state: container.state,
+                }),
+                candidate,
+                0,
+            );
+        }
+    }
+
+    /// Notes the local networks the backend listed.
+    pub fn listed_networks(&mut self, networks: &[Network]) {
+        for network in networks {
+            let candidate = !network.config_only
+                && network.endpoints == 0
+                && !PREDEFINED_NETWORKS.contains(&network.name.as_str());
+            self.listed(
+                network_facts(&network.id, &network.name, network.created, Scope::Local),
+                candidate,
+                network.endpoints,
+            );
+        }
+    }
+
+    /// Notes the swarm networks the backend listed.
+    pub fn listed_cluster_networks(&mut self, networks: &[ClusterNetwork]) {
+        for network in networks {
+            let candidate =
+                !network.ingress && !PREDEFINED_NETWORKS.contains(&network.name.as_str());
+            self.listed(
+                network_facts(&network.id, &network.name, network.created, Scope::Swarm),
+                candidate,
+                0,
+            );
+        }
+    }
+
+    /// Notes one listed object, `now`, which the prune may remove if `candidate`, with
+    /// `endpoints` attached.
+    fn listed(&mut self, now: PlannedObject, candidate: bool, endpoints: u32) {
+        let candidate = match &mut self.handling {
+            Handling::Remove => candidate,
+            Handling::DryRun(listed) => {
+                listed.entry(now.id().to_string()).or_insert((now, false));
+                candidate
+            }
+            Handling::Apply(planned, index) => {
+                let Some((planned, fate)) = index.get(now.id()).map(|&i| &mut planned[i]) else {
+                    return;
+                };
+                *fate = match changed(planned, &now, endpoints) {
+                    Some(reason) => Fate::Refused(reason),
+                    None => Fate::Admitted {
+                        now,
+                        removed: false,
+                        failed: None,
+                    },
+                };
+                matches!(fate, Fate::Admitted { .. })
+            }
+        };
+        if let Some(tracker) = &mut self.tracker {
+            tracker.progress.candidates += u64::from(candidate);
+        }
+    }
+
+    /// Carries out the removal of the `kind` object `id` (`container` or `network`), which the
+    /// host rules allowed, by the mode: `backend` removes it.
+    pub fn remove(
+        &mut self,
+        kind: &str,
+        id: &str,
+        backend: impl FnOnce() -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let (result, counted) = match &mut self.handling {
+            Handling::Remove => (backend(), true),
+            Handling::DryRun(listed) => match listed.get_mut(id) {
+                Some((facts, withheld)) if !*withheld => {
+                    *withheld = true;
+                    self.removed.push(facts.clone());
+                    (Ok(()), true)
+                }
+                // What the backend would answer once the object is gone.
+                _ if kind == "container" => (Err(invariants::no_such_container(id)), true),
+                _ => (Err(invariants::no_such_network(id)), true),
+            },
+            Handling::Apply(planned, index) => match index.get(id).map(|&i| &mut planned[i].1) {
+                None | Some(Fate::Unlisted) => (
+                    Err(Error::Conflict(format!(
+                        "{kind} {id} is not in the plan being applied"
+                    ))),
+                    false,
+                ),
+                Some(Fate::Refused(reason)) => (
+                    Err(Error::Conflict(format!(
+                        "{kind} {id} is not as planned: {reason}"
+                    ))),
+                    false,
+                ),
+                Some(Fate::Admitted {
+                    now,
+                    removed,
+                    failed,
+                }) => {
+                    let result = backend();
+                    match &result {
+                        Ok(()) => {
+                            *removed = true;
+                            self.removed.push(now.clone());
+                        }
+                        Err(err) => *failed = Some(PruneError::from(err.clone()).to_string()),
+                    }
+                    (result, true)
+                }
+            },
+        };
+        if let Some(tracker) = &mut self.tracker {
+            tracker.progress.done += u64::from(counted);
+            tracker.progress.removed += u64::from(counted && result.is_ok());
+        }
+        result
+    }
+
+    /// Tells the progress callback how far the prune got, `space_reclaimed` bytes so far.
+    pub fn progressed(&mut self, space_reclaimed: u64) {
+        if let Some(tracker) = &mut self.tracker {
+            tracker.progress.space_reclaimed = space_reclaimed;
+            tracker.progress.elapsed = tracker.started.elapsed();
+            (tracker.callback)(&tracker.progress);
+        }
+    }
+
+    /// The prune's report with what was removed and, applying a plan, what was skipped (the
+    /// objects the rules did not ask for are `cancelled` ones if the prune was cancelled).
+    pub fn finish<R>(&mut self, report: R, cancelled: bool) -> Pruned<R> {
+        let skipped = match &self.handling {
+            Handling::Apply(planned, _) => planned
+                .iter()
+                .filter_map(|(object, fate)| {
+                    let reason = match fate {
+                        Fate::Unlisted => SkipReason::Gone,
+                        Fate::Refused(reason) => reason.clone(),
+                        Fate::Admitted { removed: true, .. } => return None,
+                        Fate::Admitted {
+                            failed: Some(message),
+                            ..
+                        } => SkipReason::Failed(message.clone()),
+                        Fate::Admitted { .. } if cancelled => SkipReason::Cancelled,
+                        Fate::Admitted { .. } => SkipReason::NotSelected,
+                    };
+                    Some(Skipped {
+                        object: object.clone(),
+                        reason,
+                    })
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        Pruned {
+            report,
+            removed: std::mem::take(&mut self.removed),
+            skipped,
+        }
+    }
+}
+
+/// Why `now` is not the object `planned` describes any more, if it is not; `endpoints` are
+/// those of a local network now.
+fn changed(planned: &PlannedObject, now: &PlannedObject, endpoints: u32) -> Option<SkipReason> {
+    match (planned, now) {
+        (PlannedObject::Container(planned), PlannedObject::Container(now)) => {
+            if planned.created != now.created {
+                return Some(recreated(now.created));
+            }
+            is_active(now.state).then_some(SkipReason::Active(now.state))
+        }
+        (PlannedObject::Network(planned), PlannedObject::Network(now)) => {
+            if planned.scope != now.scope {
+                return Some(SkipReason::OtherScope(now.scope));
+            }
+            if planned.created != now.created {
+                return Some(recreated(now.created));
+            }
+            (endpoints > 0).then_some(SkipReason::InUse(endpoints))
+        }
+        _ => Some(SkipReason::Gone),
+    }
+}
+
+fn recreated(created: chrono::DateTime<chrono::Utc>) -> SkipReason {
+    SkipReason::Recreated {
+        created: created.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+    }
+}
+
+/// A container a prune never removes.
+fn is_active(state: ContainerState) -> bool {
+    matches!(
+        state,
+        ContainerState::Running | ContainerState::Paused | ContainerState::Restarting
+    )
+}
+
+fn network_facts(id: &str, name: &str, created: Timestamp, scope: Scope) -> PlannedObject {
+    PlannedObject::Network(PlannedNetwork {
+        id: id.to_string(),
+        name: name.to_string(),
+        created: time(created),
+        scope,
+    })
+}
+
+/// A component timestamp as a time (the epoch for one chrono cannot represent).
+fn time(timestamp: Timestamp) -> chrono::DateTime<chrono::Utc> {
+    DateTime::from_timestamp(timestamp.seconds, timestamp.nanoseconds).unwrap_or_default()
+}
