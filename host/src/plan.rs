@@ -285,7 +285,8 @@ impl Plan {
             }
             Some(_) => {}
         }
-        let plan: Plan = serde_json::from_value(value).map_err(malformed)?;
+        // Decoded from the text again, for errors that say where.
+        let plan: Plan = serde_json::from_str(text).map_err(malformed)?;
         let mut seen = HashSet::new();
         for object in plan.objects() {
             if !seen.insert(object.id().to_string()) {
@@ -511,7 +512,7 @@ mod tests {
                 r#"{"version": 1, "prune": "image", "backend": {"kind": "k", "id": "i"},
                     "created": "2026-11-27T12:00:00Z", "filters": {}}"#,
                 "it is not a pruner plan: unknown prune \"image\" (expected container or \
-                 network) at line 1 column 33",
+                 network) at line 1 column 31",
             ),
             (
                 r#"{"version": 1, "prune": "container", "backend": {"kind": "k", "id": "i"},

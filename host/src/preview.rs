@@ -31,7 +31,8 @@ pub enum Mode {
     /// and creation time; a container not running, paused or restarting; a local network
     /// without endpoints). Any other removal is refused with a conflict error (not a plugin
     /// fault), so the prune removes a subset of the plan: those of its objects that the rules
-    /// still select. The caller checks the plan first ([`Plan::check`]).
+    /// still select. The caller checks the plan first ([`Plan::check`]) and prunes with the
+    /// plan's filters, to apply it as it was made.
     Apply(Arc<Plan>),
 }
 

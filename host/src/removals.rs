@@ -319,3 +319,286 @@ fn network_facts(id: &str, name: &str, created: Timestamp, scope: Scope) -> Plan
 fn time(timestamp: Timestamp) -> chrono::DateTime<chrono::Utc> {
     DateTime::from_timestamp(timestamp.seconds, timestamp.nanoseconds).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+    use crate::bindings::Label;
+    use crate::filters::Filters;
+    use crate::plan::BackendIdentity;
+
+    fn at(seconds: i64) -> Timestamp {
+        Timestamp {
+            seconds,
+            nanoseconds: 0,
+        }
+    }
+
+    fn container(id: &str, state: ContainerState, created: i64) -> Container {
+        Container {
+            id: id.to_string(),
+            names: vec![format!("name-{id}")],
+            created: at(created),
+            state,
+            labels: vec![Label {
+                key: "k".to_string(),
+                value: String::new(),
+            }],
+        }
+    }
+
+    fn network(id: &str, endpoints: u32) -> Network {
+        Network {
+            id: id.to_string(),
+            name: format!("name-{id}"),
+            created: at(100),
+            labels: Vec::new(),
+            config_only: false,
+            endpoints,
+        }
+    }
+
+    fn planned_container(id: &str, created: i64) -> PlannedObject {
+        PlannedObject::Container(PlannedContainer {
+            id: id.to_string(),
+            name: format!("name-{id}"),
+            created: time(at(created)),
+            state: ContainerState::Exited,
+        })
+    }
+
+    fn planned_network(id: &str, scope: Scope) -> PlannedObject {
+        PlannedObject::Network(PlannedNetwork {
+            id: id.to_string(),
+            name: format!("name-{id}"),
+            created: time(at(100)),
+            scope,
+        })
+    }
+
+    fn apply(kind: PruneKind, objects: &[PlannedObject]) -> PruneOptions {
+        let backend = BackendIdentity {
+            kind: "test".to_string(),
+            id: "1".to_string(),
+        };
+        let plan = Plan::new(kind, backend, DateTime::UNIX_EPOCH, &Filters::new(), objects);
+        PruneOptions {
+            mode: Mode::Apply(Arc::new(plan)),
+            progress: None,
+        }
+    }
+
+    /// A backend removal that must not happen.
+    fn never() -> Result<(), Error> {
+        panic!("the backend was asked to remove")
+    }
+
+    #[test]
+    fn a_dry_run_withholds_each_removal_once_and_then_answers_as_the_backend_would() {
+        let options = PruneOptions {
+            mode: Mode::DryRun,
+            progress: None,
+        };
+        let mut removals = Removals::new(PruneKind::Containers, &options);
+        removals.listed_containers(&[container("a", ContainerState::Exited, 10)]);
+        assert!(removals.withholds_events());
+        assert_eq!(removals.remove("container", "a", never), Ok(()));
+        assert_eq!(
+            removals.remove("container", "a", never),
+            Err(Error::NotFound("No such container: a".to_string()))
+        );
+        let pruned = removals.finish("report", false);
+        assert_eq!(pruned.removed, [planned_container("a", 10)]);
+        assert_eq!(pruned.skipped, []);
+    }
+
+    #[test]
+    fn a_dry_run_of_networks_answers_a_second_removal_with_docker_s_not_found() {
+        let options = PruneOptions {
+            mode: Mode::DryRun,
+            progress: None,
+        };
+        let mut removals = Removals::new(PruneKind::Networks, &options);
+        removals.listed_networks(&[network("n", 0)]);
+        assert_eq!(removals.remove("network", "n", never), Ok(()));
+        assert_eq!(
+            removals.remove("network", "n", never),
+            Err(Error::NotFound("network n not found".to_string()))
+        );
+        assert_eq!(
+            removals.finish((), false).removed,
+            [planned_network("n", Scope::Local)]
+        );
+    }
+
+    #[test]
+    fn an_apply_removes_only_planned_objects_still_as_planned_and_says_why_it_left_the_others() {
+        let options = apply(
+            PruneKind::Containers,
+            &[
+                planned_container("removed", 10),
+                planned_container("running", 10),
+                planned_container("recreated", 10),
+                planned_container("failing", 10),
+                planned_container("unasked", 10),
+                planned_container("gone", 10),
+            ],
+        );
+        let mut removals = Removals::new(PruneKind::Containers, &options);
+        removals.listed_containers(&[
+            container("removed", ContainerState::Exited, 10),
+            container("running", ContainerState::Running, 10),
+            container("recreated", ContainerState::Exited, 11),
+            container("failing", ContainerState::Dead, 10),
+            container("unasked", ContainerState::Created, 10),
+            container("unplanned", ContainerState::Exited, 10),
+        ]);
+        assert!(!removals.withholds_events());
+        assert_eq!(removals.remove("container", "removed", || Ok(())), Ok(()));
+        assert_eq!(
+            removals.remove("container", "recreated", never),
+            Err(Error::Conflict(
+                "container recreated is not as planned: it was re-created: it is from \
+                 1970-01-01T00:00:11Z now"
+                    .to_string()
+            ))
+        );
+        assert_eq!(
+            removals.remove("container", "unplanned", never),
+            Err(Error::Conflict(
+                "container unplanned is not in the plan being applied".to_string()
+            ))
+        );
+        let failure = Error::System("disk on fire".to_string());
+        assert_eq!(
+            removals.remove("container", "failing", || Err(failure.clone())),
+            Err(failure)
+        );
+
+        let pruned = removals.finish((), false);
+        let reason = |id: &str| {
+            pruned
+                .skipped
+                .iter()
+                .find(|skipped| skipped.object.id() == id)
+                .map(|skipped| skipped.reason.to_string())
+        };
+        assert_eq!(pruned.removed, [planned_container("removed", 10)]);
+        let ids: Vec<&str> = pruned.skipped.iter().map(|s| s.object.id()).collect();
+        assert_eq!(ids, ["running", "recreated", "failing", "unasked", "gone"]);
+        assert_eq!(reason("running").as_deref(), Some("it is running now"));
+        assert_eq!(
+            reason("recreated").as_deref(),
+            Some("it was re-created: it is from 1970-01-01T00:00:11Z now")
+        );
+        assert_eq!(
+            reason("failing").as_deref(),
+            Some("its removal failed: disk on fire")
+        );
+        assert_eq!(
+            reason("unasked").as_deref(),
+            Some("the rules no longer select it")
+        );
+        assert_eq!(
+            reason("gone").as_deref(),
+            Some("the daemon no longer lists it")
+        );
+    }
+
+    #[test]
+    fn an_apply_of_networks_leaves_those_in_use_or_in_the_other_scope_now() {
+        let options = apply(
+            PruneKind::Networks,
+            &[
+                planned_network("busy", Scope::Local),
+                planned_network("moved", Scope::Local),
+                planned_network("late", Scope::Swarm),
+            ],
+        );
+        let mut removals = Removals::new(PruneKind::Networks, &options);
+        removals.listed_cluster_networks(&[ClusterNetwork {
+            id: "moved".to_string(),
+            name: "name-moved".to_string(),
+            created: at(100),
+            labels: Vec::new(),
+            ingress: false,
+        }]);
+        removals.listed_cluster_networks(&[ClusterNetwork {
+            id: "late".to_string(),
+            name: "name-late".to_string(),
+            created: at(100),
+            labels: Vec::new(),
+            ingress: false,
+        }]);
+        removals.listed_networks(&[network("busy", 2)]);
+        let skipped: Vec<String> = removals
+            .finish((), true)
+            .skipped
+            .iter()
+            .map(|s| format!("{}: {}", s.object.id(), s.reason))
+            .collect();
+        assert_eq!(
+            skipped,
+            [
+                "busy: it has 2 endpoints now",
+                "moved: it is a swarm network now",
+                "late: the prune was cancelled before it",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_container_plan_removes_nothing_in_a_network_prune() {
+        let options = apply(PruneKind::Containers, &[planned_container("a", 10)]);
+        let mut removals = Removals::new(PruneKind::Networks, &options);
+        removals.listed_networks(&[network("a", 0)]);
+        assert_eq!(
+            removals.remove("network", "a", never),
+            Err(Error::Conflict(
+                "network a is not in the plan being applied".to_string()
+            ))
+        );
+        assert_eq!(removals.finish((), false).skipped, []);
+    }
+
+    #[test]
+    fn progress_counts_the_candidates_listed_and_the_removals_answered() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let record = seen.clone();
+        let options = PruneOptions {
+            mode: Mode::Remove,
+            progress: Some(Arc::new(move |progress: &Progress| {
+                let Progress {
+                    candidates,
+                    done,
+                    removed,
+                    space_reclaimed,
+                    ..
+                } = *progress;
+                record
+                    .lock()
+                    .unwrap()
+                    .push((candidates, done, removed, space_reclaimed));
+            })),
+        };
+        let mut removals = Removals::new(PruneKind::Containers, &options);
+        removals.listed_containers(&[
+            container("a", ContainerState::Exited, 10),
+            container("b", ContainerState::Paused, 10),
+            container("c", ContainerState::Dead, 10),
+        ]);
+        removals.progressed(0);
+        let _ = removals.remove("container", "a", || Ok(()));
+        removals.progressed(100);
+        let _ = removals.remove("container", "c", || {
+            Err(Error::System("no".to_string()))
+        });
+        removals.progressed(100);
+        assert_eq!(
+            *seen.lock().unwrap(),
+            [(2, 0, 0, 0), (2, 1, 1, 100), (2, 2, 1, 100)]
+        );
+    }
+}
