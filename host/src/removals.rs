@@ -383,7 +383,13 @@ mod tests {
             kind: "test".to_string(),
             id: "1".to_string(),
         };
-        let plan = Plan::new(kind, backend, DateTime::UNIX_EPOCH, &Filters::new(), objects);
+        let plan = Plan::new(
+            kind,
+            backend,
+            DateTime::UNIX_EPOCH,
+            &Filters::new(),
+            objects,
+        );
         PruneOptions {
             mode: Mode::Apply(Arc::new(plan)),
             progress: None,
@@ -592,9 +598,7 @@ mod tests {
         removals.progressed(0);
         let _ = removals.remove("container", "a", || Ok(()));
         removals.progressed(100);
-        let _ = removals.remove("container", "c", || {
-            Err(Error::System("no".to_string()))
-        });
+        let _ = removals.remove("container", "c", || Err(Error::System("no".to_string())));
         removals.progressed(100);
         assert_eq!(
             *seen.lock().unwrap(),

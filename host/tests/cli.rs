@@ -1324,3 +1324,7 @@ fn without_a_state_file_an_unreachable_engine_is_an_error_with_exit_1() {
         ),
     );
 }
+
+// --dry-run, --plan/--apply and --progress.
+#[path = "cli/preview.rs"]
+mod preview;

@@ -68,8 +68,14 @@ fn planned(name: &str, created: &str) -> PlannedObject {
 /// The daemon of the apply tests: three old `env=dev` containers, one running.
 fn dev_daemon() -> TestDaemon {
     daemon(vec![
-        sized(labelled(exited("one", "2026-11-20T10:00:00Z"), &["env=dev"]), 10),
-        sized(labelled(exited("two", "2026-11-21T10:00:00Z"), &["env=dev"]), 200),
+        sized(
+            labelled(exited("one", "2026-11-20T10:00:00Z"), &["env=dev"]),
+            10,
+        ),
+        sized(
+            labelled(exited("two", "2026-11-21T10:00:00Z"), &["env=dev"]),
+            200,
+        ),
         labelled(
             container("web", ContainerState::Running, "2026-11-19T10:00:00Z"),
             &["env=dev"],
@@ -200,7 +206,10 @@ fn an_apply_removes_the_planned_containers_still_stopped_and_nothing_new() {
     let mut daemon = dev_daemon();
     let plan = dev_plan(&daemon);
     assert_eq!(
-        plan.containers.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        plan.containers
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>(),
         ["two", "one"]
     );
     // Between plan and apply, `two` starts and a new `env=dev` container stops.
