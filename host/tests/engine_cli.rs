@@ -264,3 +264,7 @@ fn against_a_real_engine_pruner_prints_what_docker_prints_and_writes_events_to_t
         event["time"].as_i64().expect("time")
     );
 }
+
+// --dry-run, --plan and --apply against a real engine.
+#[path = "engine_cli/preview.rs"]
+mod preview;
