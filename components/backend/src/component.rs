@@ -8,7 +8,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use chrono::{DateTime, FixedOffset, TimeZone};
 use pruner_state::{Actor, ContainerState, Error, EventMessage};
 
-use crate::session::Session;
+use crate::session::{Object, Session};
 
 wit_bindgen::generate!({
     path: "../../wit",
@@ -87,7 +87,9 @@ impl container_store::Guest for Backend {
 
     fn remove(id: String) -> Result<(), types::Error> {
         session()
-            .change(|state, clock| state.remove_container(&id, clock))
+            .remove(Object::Container, &id, |state, clock| {
+                state.remove_container(&id, clock)
+            })
             .map_err(error_to_wit)
     }
 }
@@ -112,7 +114,9 @@ impl network_controller::Guest for Backend {
 
     fn remove(id: String) -> Result<(), types::Error> {
         session()
-            .change(|state, clock| state.remove_network(&id, clock))
+            .remove(Object::Network, &id, |state, clock| {
+                state.remove_network(&id, clock)
+            })
             .map_err(error_to_wit)
     }
 }
@@ -140,7 +144,9 @@ impl cluster::Guest for Backend {
 
     fn remove(id: String) -> Result<(), types::Error> {
         session()
-            .change(|state, _| state.remove_cluster_network(&id))
+            .remove(Object::ClusterNetwork, &id, |state, _| {
+                state.remove_cluster_network(&id)
+            })
             .map_err(error_to_wit)
     }
 }
