@@ -98,61 +98,78 @@ impl Removals {
 
     /// Notes the containers the backend listed.
     pub fn listed_containers(&mut self, containers: &[Container]) {
+        if self.keeps_nothing() {
+            return;
+        }
         for container in containers {
             let candidate = !is_active(container.state);
-            self.listed(
+            self.listed(&container.id, candidate, 0, || {
                 PlannedObject::Container(PlannedContainer {
                     id: container.id.clone(),
                     name: container.names.first().cloned().unwrap_or_default(),
                     created: time(container.created),
                     state: container.state,
-                }),
-                candidate,
-                0,
-            );
+                })
+            });
         }
     }
 
     /// Notes the local networks the backend listed.
     pub fn listed_networks(&mut self, networks: &[Network]) {
+        if self.keeps_nothing() {
+            return;
+        }
         for network in networks {
             let candidate = !network.config_only
                 && network.endpoints == 0
                 && !PREDEFINED_NETWORKS.contains(&network.name.as_str());
-            self.listed(
-                network_facts(&network.id, &network.name, network.created, Scope::Local),
-                candidate,
-                network.endpoints,
-            );
+            self.listed(&network.id, candidate, network.endpoints, || {
+                network_facts(&network.id, &network.name, network.created, Scope::Local)
+            });
         }
     }
 
     /// Notes the swarm networks the backend listed.
     pub fn listed_cluster_networks(&mut self, networks: &[ClusterNetwork]) {
+        if self.keeps_nothing() {
+            return;
+        }
         for network in networks {
             let candidate =
                 !network.ingress && !PREDEFINED_NETWORKS.contains(&network.name.as_str());
-            self.listed(
-                network_facts(&network.id, &network.name, network.created, Scope::Swarm),
-                candidate,
-                0,
-            );
+            self.listed(&network.id, candidate, 0, || {
+                network_facts(&network.id, &network.name, network.created, Scope::Swarm)
+            });
         }
     }
 
-    /// Notes one listed object, `now`, which the prune may remove if `candidate`, with
-    /// `endpoints` attached.
-    fn listed(&mut self, now: PlannedObject, candidate: bool, endpoints: u32) {
+    /// Whether the listing matters to nothing: a prune without a progress callback.
+    fn keeps_nothing(&self) -> bool {
+        matches!(self.handling, Handling::Remove) && self.tracker.is_none()
+    }
+
+    /// Notes one listed object, `id`, which the prune may remove if `candidate`, with
+    /// `endpoints` attached; `facts` gives its facts now, if they are needed.
+    fn listed(
+        &mut self,
+        id: &str,
+        candidate: bool,
+        endpoints: u32,
+        facts: impl FnOnce() -> PlannedObject,
+    ) {
         let candidate = match &mut self.handling {
             Handling::Remove => candidate,
             Handling::DryRun(listed) => {
-                listed.entry(now.id().to_string()).or_insert((now, false));
+                listed
+                    .entry(id.to_string())
+                    .or_insert_with(|| (facts(), false));
                 candidate
             }
             Handling::Apply(planned, index) => {
-                let Some((planned, fate)) = index.get(now.id()).map(|&i| &mut planned[i]) else {
+                let Some((planned, fate)) = index.get(id).map(|&i| &mut planned[i]) else {
                     return;
                 };
+                let now = facts();
                 *fate = match changed(planned, &now, endpoints) {
                     Some(reason) => Fate::Refused(reason),
                     None => Fate::Admitted {
