@@ -720,3 +720,7 @@ fn scenario_e3_until_a_local_time_is_read_in_the_daemon_zone() {
     );
     assert_eq!(utc.container_names(), Vec::<String>::new());
 }
+
+// Dry runs, plans and progress through the library, for both prunes.
+#[path = "container_prune/preview.rs"]
+mod preview;

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
+use crate::preview::PreviewArgs;
+
 /// Docker's container prune and network prune, decided by a sandboxed WebAssembly component.
 #[derive(Debug, Parser)]
 // `bin_name`: usage and errors say `pruner` whatever the program is called (under wasmtime the
@@ -123,6 +125,10 @@ pub struct PruneArgs {
     /// The daemon's clock and zone, RFC 3339 with an offset (e.g. 2026-11-29T10:00:00+01:00); default: now, local zone
     #[arg(long, value_name = "time")]
     pub now: Option<String>,
+
+    /// pruner's preview flags: --dry-run, --plan, --apply, --plan-max-age, --progress.
+    #[command(flatten)]
+    pub preview: PreviewArgs,
 
     /// Arguments after the command, which prune does not take: kept so that, as in docker, a bad
     /// flag anywhere is reported before them.

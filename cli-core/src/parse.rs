@@ -28,8 +28,9 @@ pub struct Invocation<X, T> {
 /// What a command line asks for.
 #[derive(Debug)]
 pub enum Action<T> {
-    /// `pruner container prune` or `pruner network prune`, with its flags.
-    Prune(Kind, PruneArgs),
+    /// `pruner container prune` or `pruner network prune`, with its flags (boxed: they are
+    /// many, a tool's few).
+    Prune(Kind, Box<PruneArgs>),
     /// A command of the front end's own.
     Tool(T),
 }
@@ -129,10 +130,10 @@ pub fn parse_from<X: Args, T: Subcommand>(
     let action = match cli.object {
         Object::Container {
             command: ContainerCommand::Prune(args),
-        } => Action::Prune(Kind::Containers, args),
+        } => Action::Prune(Kind::Containers, Box::new(args)),
         Object::Network {
             command: NetworkCommand::Prune(args),
-        } => Action::Prune(Kind::Networks, args),
+        } => Action::Prune(Kind::Networks, Box::new(args)),
         Object::Tool(tool) => Action::Tool(tool),
     };
     Ok(Invocation {
@@ -419,7 +420,7 @@ mod tests {
             Ok(Invocation {
                 action: Action::Prune(kind, args),
                 ..
-            }) => (kind, args),
+            }) => (kind, *args),
             Ok(other) => panic!("{args:?}: {other:?}"),
             Err(exit) => panic!("{args:?}: {exit:?}"),
         }

@@ -29,18 +29,61 @@ pub enum Report {
     Networks(NetworkPruneReport),
 }
 
+/// The headings of a report's text.
+struct Wording {
+    containers: &'static str,
+    networks: &'static str,
+    total: &'static str,
+}
+
+/// docker's.
+const PRUNED: Wording = Wording {
+    containers: "Deleted Containers:",
+    networks: "Deleted Networks:",
+    total: "Total reclaimed space:",
+};
+
+/// A dry run's: docker's layout under headings no real prune prints.
+const DRY_RUN: Wording = Wording {
+    containers: "Would Delete Containers (dry run, nothing removed):",
+    networks: "Would Delete Networks (dry run, nothing removed):",
+    total: "Total reclaimable space:",
+};
+
 impl Report {
     /// What the docker CLI prints for the report.
     pub fn text(&self) -> String {
-        match self {
-            Report::Containers(report) => container_text(report),
-            Report::Networks(report) => network_text(report),
-        }
+        self.text_as(&PRUNED)
     }
 
     /// The Engine API's response body, on one line.
     pub fn json(&self) -> String {
-        let body = match self {
+        format!("{}\n", self.body())
+    }
+
+    /// What a dry run prints: docker's text under `Would Delete Containers (dry run, nothing
+    /// removed):` (or `Networks`), with `Total reclaimable space:`.
+    pub fn dry_run_text(&self) -> String {
+        self.text_as(&DRY_RUN)
+    }
+
+    /// What a dry run prints with `--format json`: the Engine API's body with
+    /// `"DryRun":true`.
+    pub fn dry_run_json(&self) -> String {
+        let mut body = self.body();
+        body["DryRun"] = json!(true);
+        format!("{body}\n")
+    }
+
+    fn text_as(&self, wording: &Wording) -> String {
+        match self {
+            Report::Containers(report) => container_text(report, wording),
+            Report::Networks(report) => network_text(report, wording),
+        }
+    }
+
+    fn body(&self) -> serde_json::Value {
+        match self {
             Report::Containers(report) => json!({
                 "ContainersDeleted": null_if_empty(&report.containers_deleted),
                 "SpaceReclaimed": report.space_reclaimed,
@@ -48,17 +91,17 @@ impl Report {
             Report::Networks(report) => {
                 json!({ "NetworksDeleted": null_if_empty(&report.networks_deleted) })
             }
-        };
-        format!("{body}\n")
+        }
     }
 }
 
-/// docker's `container prune` output.
-fn container_text(report: &ContainerPruneReport) -> String {
+/// docker's `container prune` output, in `wording`.
+fn container_text(report: &ContainerPruneReport, wording: &Wording) -> String {
     let mut out = String::new();
     let mut reclaimed = 0;
     if !report.containers_deleted.is_empty() {
-        out.push_str("Deleted Containers:\n");
+        out.push_str(wording.containers);
+        out.push('\n');
         for id in &report.containers_deleted {
             out.push_str(id);
             out.push('\n');
@@ -66,19 +109,16 @@ fn container_text(report: &ContainerPruneReport) -> String {
         out.push('\n');
         reclaimed = report.space_reclaimed;
     }
-    out.push_str(&format!(
-        "Total reclaimed space: {}\n",
-        human_size(reclaimed)
-    ));
+    out.push_str(&format!("{} {}\n", wording.total, human_size(reclaimed)));
     out
 }
 
-/// docker's `network prune` output (nothing when nothing was removed).
-fn network_text(report: &NetworkPruneReport) -> String {
+/// docker's `network prune` output (nothing when nothing was removed), in `wording`.
+fn network_text(report: &NetworkPruneReport, wording: &Wording) -> String {
     if report.networks_deleted.is_empty() {
         return String::new();
     }
-    let mut out = String::from("Deleted Networks:\n");
+    let mut out = format!("{}\n", wording.networks);
     for name in &report.networks_deleted {
         out.push_str(name);
         out.push('\n');
@@ -127,6 +167,40 @@ mod tests {
         );
         assert_eq!(networks.text(), "");
         assert_eq!(networks.json(), "{\"NetworksDeleted\":null}\n");
+    }
+
+    #[test]
+    fn a_dry_run_prints_docker_s_layout_under_its_own_headings_and_marks_the_json() {
+        let containers = Report::Containers(ContainerPruneReport {
+            containers_deleted: vec!["c1".to_string()],
+            space_reclaimed: 2_501_024,
+        });
+        assert_eq!(
+            containers.dry_run_text(),
+            "Would Delete Containers (dry run, nothing removed):\nc1\n\nTotal reclaimable \
+             space: 2.501MB\n"
+        );
+        assert_eq!(
+            containers.dry_run_json(),
+            "{\"ContainersDeleted\":[\"c1\"],\"DryRun\":true,\"SpaceReclaimed\":2501024}\n"
+        );
+        let nothing = Report::Containers(ContainerPruneReport::default());
+        assert_eq!(nothing.dry_run_text(), "Total reclaimable space: 0B\n");
+        let networks = Report::Networks(NetworkPruneReport {
+            networks_deleted: vec!["n1".to_string()],
+        });
+        assert_eq!(
+            networks.dry_run_text(),
+            "Would Delete Networks (dry run, nothing removed):\nn1\n\n"
+        );
+        assert_eq!(
+            networks.dry_run_json(),
+            "{\"DryRun\":true,\"NetworksDeleted\":[\"n1\"]}\n"
+        );
+        assert_eq!(
+            Report::Networks(NetworkPruneReport::default()).dry_run_text(),
+            ""
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ use pruner_state::escape::escape;
 use crate::args::{Format, PruneArgs};
 use crate::filters::Filters;
 use crate::parse::{EXIT_USAGE, flag_error_text};
+use crate::preview::PreviewArgs;
 use crate::prompt;
 use crate::report::{ContainerPruneReport, NetworkPruneReport, Report};
 
@@ -68,6 +69,12 @@ pub struct Interrupted {
 
 /// The daemon a run prunes, as a front end opens it.
 pub trait Daemon {
+    /// Checks, before the prompt, that a `kind` prune can run as asked (e.g. that `--apply`'s
+    /// plan applies to this daemon).
+    fn prepare(&mut self, _kind: Kind) -> Result<(), Failure> {
+        Ok(())
+    }
+
     /// Prunes `kind` with `filters` and returns the Engine API's report. What was removed stays
     /// removed even when the prune fails part way.
     fn prune(&mut self, kind: Kind, filters: &Filters) -> Result<Report, Failure>;
@@ -130,9 +137,13 @@ fn prune<X, D: Daemon>(
 ) -> Result<u8, Failure> {
     let filters = filters(args)?;
     let now = now(args)?;
+    PreviewArgs::check(args).map_err(Failure::Usage)?;
     let mut daemon = connect(args, extra, now)?;
+    daemon.prepare(kind)?;
 
-    if !args.force && !confirmed(kind, args.format, &mut daemon)? {
+    // A preview removes nothing, so there is nothing to confirm.
+    let previews = args.preview.previews();
+    if !args.force && !previews && !confirmed(kind, args.format, &mut daemon)? {
         // docker 28: declining is a success that prints nothing; JSON still gets its document.
         if args.format == Format::Json {
             print!("{}", kind.empty_report().json());
@@ -143,9 +154,11 @@ fn prune<X, D: Daemon>(
     let report = daemon.prune(kind, &filters)?;
     print!(
         "{}",
-        match args.format {
-            Format::Text => report.text(),
-            Format::Json => report.json(),
+        match (args.format, previews) {
+            (Format::Text, false) => report.text(),
+            (Format::Json, false) => report.json(),
+            (Format::Text, true) => report.dry_run_text(),
+            (Format::Json, true) => report.dry_run_json(),
         }
     );
     Ok(daemon.exit_code())

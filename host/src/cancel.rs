@@ -87,6 +87,11 @@ impl CancelGate {
         cancelled
     }
 
+    /// Whether the prune was cancelled, without counting as the plugin's check.
+    pub(crate) fn is_cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+
     /// Whether the plugin may remove one object now: the prune is not cancelled, or this is
     /// the removal its last check cleared.
     pub(crate) fn admit_removal(&mut self) -> bool {

@@ -20,6 +20,8 @@ use crate::fault;
 use crate::host_state::HostState;
 use crate::invariants::PruneKind;
 use crate::load_error;
+use crate::preview::PruneOptions;
+use crate::removals::Removals;
 use crate::returned::PruneExports;
 use crate::sandbox::{self, Grant};
 use crate::stderr::CapturedStderr;
@@ -190,15 +192,17 @@ impl PruneComponent {
     }
 
     /// A fresh store for a `kind` prune whose imports act on `backends`, within `limits`,
-    /// ready to instantiate the component. The budgets are set before instantiation, which
-    /// runs the component's start code; at every epoch tick the time limits are checked and a
-    /// cancelled prune that did not return is interrupted ([`HostState::tick`]).
+    /// with `options`, ready to instantiate the component. The budgets and the mode are set
+    /// before instantiation, which runs the component's start code; at every epoch tick the
+    /// time limits are checked and a cancelled prune that did not return is interrupted
+    /// ([`HostState::tick`]).
     pub(crate) fn prepare(
         &self,
         kind: PruneKind,
         backends: &Backends,
         cancel: &Cancellation,
         limits: Limits,
+        options: &PruneOptions,
     ) -> Result<Prune, PruneError> {
         let compiled = self.compiled(&limits)?;
         let stderr = CapturedStderr::default();
@@ -207,7 +211,15 @@ impl PruneComponent {
             .then(|| sandbox::wasi_context(&self.source.grants, stderr.clone()))
             .transpose()
             .map_err(|err| PruneError::Component(format!("{err:#}")))?;
-        let state = HostState::new(kind, backends.clone(), cancel.clone(), limits, wasi, stderr);
+        let state = HostState::new(
+            kind,
+            backends.clone(),
+            cancel.clone(),
+            limits,
+            Removals::new(kind, options),
+            wasi,
+            stderr,
+        );
         let mut store = Store::new(compiled.pre.engine(), state);
         store.limiter(|state| state.limiter_mut());
         store.set_epoch_deadline(1);
@@ -237,7 +249,8 @@ impl PruneComponent {
         limits: Limits,
     ) -> Result<(), PruneError> {
         let cancel = Cancellation::default();
-        let mut prune = self.prepare(PruneKind::Containers, backends, &cancel, limits)?;
+        let options = PruneOptions::default();
+        let mut prune = self.prepare(PruneKind::Containers, backends, &cancel, limits, &options)?;
         prune
             .instantiate()
             .map(drop)

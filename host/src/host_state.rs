@@ -31,6 +31,8 @@ use crate::limiter::Limiter;
 use crate::limits::Limits;
 use crate::meter::Meter;
 use crate::packed;
+use crate::preview::Pruned;
+use crate::removals::Removals;
 use crate::stderr::CapturedStderr;
 use crate::warnings::Warnings;
 
@@ -47,6 +49,8 @@ pub struct HostState {
     warnings: Warnings,
     /// The `prune` event the plugin logged, held until its report is checked.
     prune_event: Option<EventMessage>,
+    /// What the prune does with the removals the host rules allow (see [`Removals`]).
+    removals: Removals,
     stderr: CapturedStderr,
     /// The sandbox's WASI context; none for a component that imports no WASI.
     wasi: Option<WasiCtx>,
@@ -58,12 +62,14 @@ type Import<T> = wasmtime::Result<T>;
 
 impl HostState {
     /// The state of a `kind` prune against `backends` within `limits`, cancelled through
-    /// `cancel`, with the sandbox's `wasi` context writing stderr to `stderr`.
+    /// `cancel`, its removals carried out by `removals`, with the sandbox's `wasi` context
+    /// writing stderr to `stderr`.
     pub fn new(
         kind: PruneKind,
         backends: Backends,
         cancel: Cancellation,
         limits: Limits,
+        removals: Removals,
         wasi: Option<WasiCtx>,
         stderr: CapturedStderr,
     ) -> HostState {
@@ -75,6 +81,7 @@ impl HostState {
             meter: Meter::start(limits),
             ledger: Ledger::new(kind),
             prune_event: None,
+            removals,
             stderr,
             wasi,
             table: ResourceTable::new(),
@@ -104,6 +111,12 @@ impl HostState {
         {
             self.backends.events.log(event);
         }
+    }
+
+    /// The prune's `report` with what it removed and what it skipped.
+    pub fn pruned<R>(&mut self, report: R) -> Pruned<R> {
+        let cancelled = self.cancel.is_cancelled();
+        self.removals.finish(report, cancelled)
     }
 
     /// The plugin's standard error so far.
@@ -156,6 +169,8 @@ impl HostState {
         self.listed(&result)?;
         if let Ok(containers) = &result {
             self.ledger.listed_containers(containers);
+            self.removals.listed_containers(containers);
+            self.progressed();
         }
         Ok(result)
     }
@@ -177,6 +192,11 @@ impl HostState {
         Ok(self
             .meter
             .charge_calls(u64::try_from(objects).unwrap_or(u64::MAX))?)
+    }
+
+    /// Tells the progress callback, if any, how far the prune got.
+    fn progressed(&mut self) {
+        self.removals.progressed(self.ledger.reclaimable());
     }
 
     /// Docker's error for a removal asked after the prune was cancelled; the host stops
@@ -241,10 +261,15 @@ impl container_store::Host for HostState {
                 .ledger
                 .check_container_removal(&id)
                 .and_then(|()| state.refuse_if_cancelled())
-                .and_then(|()| state.backends.containers.remove(&id));
+                .and_then(|()| {
+                    state
+                        .removals
+                        .remove("container", &id, || state.backends.containers.remove(&id))
+                });
             if result.is_ok() {
                 state.ledger.removed_container(&id);
             }
+            state.progressed();
             Ok(result)
         })
     }
@@ -258,6 +283,8 @@ impl network_controller::Host for HostState {
             state.listed(&result)?;
             if let Ok(networks) = &result {
                 state.ledger.listed_networks(networks);
+                state.removals.listed_networks(networks);
+                state.progressed();
             }
             Ok(result)
         })
@@ -268,9 +295,14 @@ impl network_controller::Host for HostState {
             state.call_on(&id)?;
             let result = state.ledger.check_network_removal(&id).and_then(|name| {
                 state.refuse_if_cancelled()?;
-                state.backends.networks.remove(&id).map(|()| name)
+                state
+                    .removals
+                    .remove("network", &id, || state.backends.networks.remove(&id))
+                    .map(|()| name)
             });
-            Ok(result.map(|name| state.ledger.removed_network(name)))
+            let result = result.map(|name| state.ledger.removed_network(name));
+            state.progressed();
+            Ok(result)
         })
     }
 }
@@ -290,6 +322,8 @@ impl cluster::Host for HostState {
             state.listed(&result)?;
             if let Ok(networks) = &result {
                 state.ledger.listed_cluster_networks(networks);
+                state.removals.listed_cluster_networks(networks);
+                state.progressed();
             }
             Ok(result)
         })
@@ -303,9 +337,14 @@ impl cluster::Host for HostState {
                 .check_cluster_network_removal(&id)
                 .and_then(|name| {
                     state.refuse_if_cancelled()?;
-                    state.backends.cluster.remove(&id).map(|()| name)
+                    state
+                        .removals
+                        .remove("network", &id, || state.backends.cluster.remove(&id))
+                        .map(|()| name)
                 });
-            Ok(result.map(|name| state.ledger.removed_network(name)))
+            let result = result.map(|name| state.ledger.removed_network(name));
+            state.progressed();
+            Ok(result)
         })
     }
 }
@@ -321,7 +360,7 @@ impl events::Host for HostState {
                 state.meter.check_message(&label.key)?;
                 state.meter.check_message(&label.value)?;
             }
-            if !state.ledger.check_event(&event) {
+            if !state.ledger.check_event(&event) || state.removals.withholds_events() {
                 return Ok(());
             }
             let actor = Actor {

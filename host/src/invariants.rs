@@ -300,6 +300,11 @@ impl Ledger {
         }
     }
 
+    /// The bytes the layers of the containers removed so far held.
+    pub fn reclaimable(&self) -> u64 {
+        self.reclaimable
+    }
+
     /// Notes the local networks the backend listed.
     pub fn listed_networks(&mut self, networks: &[Network]) {
         for network in networks {
@@ -331,7 +336,7 @@ impl Ledger {
         let Some(state) = self.containers.get(id).map(|container| container.state) else {
             return self.refuse(
                 Violation::UnlistedContainer(id.to_string()),
-                Error::NotFound(format!("No such container: {id}")),
+                no_such_container(id),
             );
         };
         let refusal = match state {
@@ -378,7 +383,7 @@ impl Ledger {
         let Some(name) = self.networks.get(id).cloned() else {
             return self.refuse(
                 Violation::UnlistedNetwork(id.to_string()),
-                Error::NotFound(format!("network {id} not found")),
+                no_such_network(id),
             );
         };
         self.not_predefined(&name)?;
@@ -392,7 +397,7 @@ impl Ledger {
         let Some((name, ingress)) = self.cluster_networks.get(id).cloned() else {
             return self.refuse(
                 Violation::UnlistedNetwork(id.to_string()),
-                Error::NotFound(format!("network {id} not found")),
+                no_such_network(id),
             );
         };
         self.not_predefined(&name)?;
@@ -552,6 +557,16 @@ fn canonical_decimal(text: &str) -> Option<u64> {
     text.parse::<u64>()
         .ok()
         .filter(|number| number.to_string() == text)
+}
+
+/// Docker's error for a container it does not have.
+pub(crate) fn no_such_container(id: &str) -> Error {
+    Error::NotFound(format!("No such container: {id}"))
+}
+
+/// Docker's error for a network it does not have.
+pub(crate) fn no_such_network(id: &str) -> Error {
+    Error::NotFound(format!("network {id} not found"))
 }
 
 /// Checks that each reported entry was removed at least as many times as it is reported,

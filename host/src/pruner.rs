@@ -14,6 +14,7 @@ use crate::guard::PruneGuard;
 use crate::host_state::HostState;
 use crate::invariants::{Ledger, PruneKind};
 use crate::limits::Limits;
+use crate::preview::{PruneOptions, Pruned};
 use crate::returned::{self, CallError, PruneExports};
 
 /// Container prune and network prune for one daemon. Both share one guard, so at most one of
@@ -54,10 +55,25 @@ impl Pruner {
         filters: &Filters,
         cancel: &Cancellation,
     ) -> Result<ContainerPruneReport, PruneError> {
+        let options = PruneOptions::default();
+        self.prune_containers_with(backends, filters, cancel, &options)
+            .map(|pruned| pruned.report)
+    }
+
+    /// Container prune with `options`: a dry run, a plan's apply, progress
+    /// ([`preview`](crate::preview)).
+    pub fn prune_containers_with(
+        &self,
+        backends: &Backends,
+        filters: &Filters,
+        cancel: &Cancellation,
+        options: &PruneOptions,
+    ) -> Result<Pruned<ContainerPruneReport>, PruneError> {
         self.run(
             PruneKind::Containers,
             backends,
             cancel,
+            options,
             |store, instance, exports| {
                 returned::call_containers(store, instance, exports, filters_to_wit(filters))
             },
@@ -72,10 +88,25 @@ impl Pruner {
         filters: &Filters,
         cancel: &Cancellation,
     ) -> Result<NetworkPruneReport, PruneError> {
+        let options = PruneOptions::default();
+        self.prune_networks_with(backends, filters, cancel, &options)
+            .map(|pruned| pruned.report)
+    }
+
+    /// Network prune with `options`: a dry run, a plan's apply, progress
+    /// ([`preview`](crate::preview)).
+    pub fn prune_networks_with(
+        &self,
+        backends: &Backends,
+        filters: &Filters,
+        cancel: &Cancellation,
+        options: &PruneOptions,
+    ) -> Result<Pruned<NetworkPruneReport>, PruneError> {
         self.run(
             PruneKind::Networks,
             backends,
             cancel,
+            options,
             |store, instance, exports| {
                 returned::call_networks(store, instance, exports, filters_to_wit(filters))
             },
@@ -83,25 +114,29 @@ impl Pruner {
         )
     }
 
-    /// One prune under the guard: a fresh instance, `call`ed. A prune interrupted after its
-    /// cancellation returns the `partial` report of what the ledger saw removed.
+    /// One prune under the guard: a fresh instance with `options`, `call`ed. A prune
+    /// interrupted after its cancellation returns the `partial` report of what the ledger saw
+    /// removed. The report comes with what was removed and, applying a plan, what was skipped.
     fn run<T>(
         &self,
         kind: PruneKind,
         backends: &Backends,
         cancel: &Cancellation,
+        options: &PruneOptions,
         call: impl FnOnce(&mut Store<HostState>, &Instance, &PruneExports) -> Result<T, CallError>,
         partial: impl FnOnce(&Ledger) -> T,
-    ) -> Result<T, PruneError> {
+    ) -> Result<Pruned<T>, PruneError> {
         let _held = self.guard.acquire()?;
         let mut prune = self
             .component
-            .prepare(kind, backends, cancel, self.limits)?;
+            .prepare(kind, backends, cancel, self.limits, options)?;
         let result = match prune.instantiate() {
             Ok(instance) => call(&mut prune.store, &instance, &prune.exports),
             Err(err) => Err(CallError::Wasm(err)),
         };
-        outcome(prune.store.data(), result, partial).map_err(|err| self.component.blame(err))
+        let report = outcome(prune.store.data(), result, partial)
+            .map_err(|err| self.component.blame(err))?;
+        Ok(prune.store.data_mut().pruned(report))
     }
 }
 

@@ -1503,13 +1503,15 @@ fn warnings_are_logged_by_default_and_the_level_comes_from_the_flag_then_pruner_
     }
 }
 
-/// `pruner <args>` run by `script` on a terminal of its own; what the terminal showed.
+/// `pruner <args>` run by `script` on a terminal of its own; what the terminal showed. Without
+/// progress, whose line is redrawn with control sequences on a terminal: only the log's colour
+/// may put any there.
 fn on_a_terminal(name: &str, args: &str, env: &str) -> String {
     let mut state = fixture();
     state["containers"][0]["fail"] = json!({"remove": "disk on fire"});
     let sandbox = Sandbox::with(name, &state);
     let command = format!(
-        "{env} {} container prune -f --now {NOW} --state {} {args}",
+        "{env} {} container prune -f --progress none --now {NOW} --state {} {args}",
         env!("CARGO_BIN_EXE_pruner"),
         sandbox.path_str()
     );
@@ -1675,3 +1677,7 @@ fn man_writes_a_page_per_command_from_the_same_definitions() {
          Run 'pruner man --help' for more information\n",
     );
 }
+
+// --dry-run, --plan/--apply and --progress.
+#[path = "cli/preview.rs"]
+mod preview;

@@ -641,14 +641,23 @@ fn prune_help_has_dockers_usage_description_and_options_with_pruners_own_in_name
             "{}",
             pruner.stdout
         );
-        // docker's options, each with its words, among pruner's, all sorted by name.
+        // docker's options, each with its words, among pruner's, all sorted by name. An option's
+        // continuation lines are joined to it: pflag wraps at a column set by the longest name,
+        // which pruner's own flags widen.
         let options = |help: &str| -> Vec<String> {
-            help.lines()
-                .skip_while(|line| *line != "Options:")
-                .skip(1)
-                .filter(|line| line.trim_start().starts_with('-'))
-                .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
-                .collect()
+            let mut options: Vec<String> = Vec::new();
+            for line in help.lines().skip_while(|line| *line != "Options:").skip(1) {
+                let words = line.split_whitespace().collect::<Vec<_>>().join(" ");
+                match options.last_mut() {
+                    _ if line.trim_start().starts_with('-') => options.push(words),
+                    Some(option) if !words.is_empty() => {
+                        option.push(' ');
+                        option.push_str(&words);
+                    }
+                    _ => {}
+                }
+            }
+            options
         };
         let ours = options(&pruner.stdout);
         for option in options(&docker.stdout) {
@@ -661,11 +670,16 @@ fn prune_help_has_dockers_usage_description_and_options_with_pruners_own_in_name
         assert_eq!(
             names,
             [
+                "--apply",
+                "--dry-run",
                 "--filter",
                 "--filters-json",
                 "--force,",
                 "--format",
                 "--now",
+                "--plan",
+                "--plan-max-age",
+                "--progress",
                 "--state"
             ]
             .map(|name| name.trim_end_matches(','))
@@ -1209,3 +1223,7 @@ fn against_a_tls_engine_pruner_connects_as_docker_with_flags_environment_and_con
     );
     let _ = std::fs::remove_dir_all(&config);
 }
+
+// --dry-run, --plan and --apply against a real engine.
+#[path = "engine_cli/preview.rs"]
+mod preview;

@@ -774,3 +774,7 @@ fn the_backend_composition_without_a_state_file_answers_a_system_error_in_wave()
         "",
     );
 }
+
+// --dry-run under wasmtime; the native-only preview flags.
+#[path = "wasmtime_cli/preview.rs"]
+mod preview;

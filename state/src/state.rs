@@ -160,14 +160,16 @@ fn default_driver() -> String {
     "bridge".to_string()
 }
 
-/// Times as RFC 3339 in UTC with nanoseconds, as the Engine API writes them.
-mod rfc3339 {
+/// Times as RFC 3339 in UTC with nanoseconds, as the Engine API writes them (serde `with`).
+pub mod rfc3339 {
     use super::*;
 
+    /// Writes `time` as RFC 3339 in UTC, with as many fractional digits as it needs.
     pub fn serialize<S: Serializer>(time: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&time.to_rfc3339_opts(SecondsFormat::AutoSi, true))
     }
 
+    /// Reads an RFC 3339 time in any zone.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
         let text = String::deserialize(d)?;
         DateTime::parse_from_rfc3339(&text)
@@ -176,14 +178,16 @@ mod rfc3339 {
     }
 }
 
-/// Container states as Docker's status words.
-mod status_word {
+/// Container states as Docker's status words (serde `with`).
+pub mod status_word {
     use super::*;
 
+    /// Writes the state's status word.
     pub fn serialize<T: StatusWord, S: Serializer>(state: &T, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str((*state).into().word())
     }
 
+    /// Reads a status word; an unknown one is an error listing the accepted words.
     pub fn deserialize<'de, T: StatusWord, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
         let word = String::deserialize(d)?;
         ContainerState::from_word(&word)

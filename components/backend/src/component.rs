@@ -8,7 +8,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use chrono::{DateTime, FixedOffset, TimeZone};
 use pruner_state::{Actor, ContainerState, Error, EventMessage};
 
-use crate::session::Session;
+use crate::session::{Object, Session};
 
 wit_bindgen::generate!({
     path: "../../wit",
@@ -87,7 +87,9 @@ impl container_store::Guest for Backend {
 
     fn remove(id: String) -> Result<(), types::Error> {
         session()
-            .change(|state, clock| state.remove_container(&id, clock))
+            .remove(Object::Container, &id, |state, clock| {
+                state.remove_container(&id, clock)
+            })
             .map_err(error_to_wit)
     }
 }
@@ -112,7 +114,9 @@ impl network_controller::Guest for Backend {
 
     fn remove(id: String) -> Result<(), types::Error> {
         session()
-            .change(|state, clock| state.remove_network(&id, clock))
+            .remove(Object::Network, &id, |state, clock| {
+                state.remove_network(&id, clock)
+            })
             .map_err(error_to_wit)
     }
 }
@@ -140,7 +144,9 @@ impl cluster::Guest for Backend {
 
     fn remove(id: String) -> Result<(), types::Error> {
         session()
-            .change(|state, _| state.remove_cluster_network(&id))
+            .remove(Object::ClusterNetwork, &id, |state, _| {
+                state.remove_cluster_network(&id)
+            })
             .map_err(error_to_wit)
     }
 }
@@ -155,11 +161,8 @@ impl events::Guest for Backend {
                 .map(|label| (label.key, label.value))
                 .collect(),
         };
-        let logged = session().change(|state, clock| {
-            let message = EventMessage::local(&event.kind, &event.action, actor, clock.now());
-            state.events.push(message);
-            Ok(())
-        });
+        let logged = session()
+            .log_event(|clock| EventMessage::local(&event.kind, &event.action, actor, clock.now()));
         if let Err(err) = logged {
             warn(&format!(
                 "cannot log the {} {} event: {err}",
@@ -200,6 +203,10 @@ impl state_file::Guest for Backend {
             .ok_or_else(|| format!("invalid instant {}.{:09} s", now.seconds, now.nanoseconds))?;
         session().set_clock(zone.from_utc_datetime(&now.naive_utc()));
         Ok(())
+    }
+
+    fn withhold_changes() {
+        session().withhold_changes();
     }
 }
 

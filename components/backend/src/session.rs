@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
 use pruner_state::file::{self, FileError};
-use pruner_state::{Clock, Error, FixedClock, State, SystemClock};
+use pruner_state::{Clock, Error, EventMessage, FixedClock, State, SystemClock};
 
 /// The environment variable naming the state file served when none was opened.
 pub const STATE_VARIABLE: &str = "PRUNER_STATE";
@@ -19,6 +19,19 @@ pub const DEFAULT_STATE: &str = "/data/state.json";
 pub struct Session {
     file: Option<OpenFile>,
     clock: Option<FixedClock>,
+    /// A dry run: removals are made in memory only, events are dropped.
+    withheld: bool,
+}
+
+/// The kind of object a removal is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Object {
+    /// A container.
+    Container,
+    /// A local network.
+    Network,
+    /// A swarm network.
+    ClusterNetwork,
 }
 
 /// A state file and its contents.
@@ -43,7 +56,15 @@ impl Session {
         Session {
             file: None,
             clock: None,
+            withheld: false,
         }
+    }
+
+    /// Withholds every change from now on (a dry run): [`remove`](Self::remove) takes the
+    /// object out of the state in memory only, and [`log_event`](Self::log_event) drops the
+    /// event.
+    pub fn withhold_changes(&mut self) {
+        self.withheld = true;
     }
 
     /// Serves the state file at `path` from now on. On failure, the error with its causes as
@@ -83,6 +104,48 @@ impl Session {
         Ok(result)
     }
 
+    /// Removes the `object` `id` with `remove` (Docker's rules) as a [`change`](Self::change).
+    /// While changes are withheld, the object is only taken out of the state in memory and
+    /// nothing it would refuse is checked, as the native CLI's dry run does not ask its backend
+    /// either: both preview the same. An object that is not there (any more) still gets
+    /// Docker's answer for it.
+    pub fn remove(
+        &mut self,
+        object: Object,
+        id: &str,
+        remove: impl FnOnce(&mut State, &dyn Clock) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        if !self.withheld {
+            return self.change(remove);
+        }
+        let fixed = self.clock;
+        let state = &mut self.file()?.state;
+        let taken = match object {
+            Object::Container => take(&mut state.containers, |c| c.id == id),
+            Object::Network => take(&mut state.networks, |n| n.id == id),
+            Object::ClusterNetwork => take(&mut state.cluster.networks, |n| n.id == id),
+        };
+        if taken {
+            return Ok(());
+        }
+        // Not there: Docker's rules answer with their "not found".
+        remove(state, clock(&fixed))
+    }
+
+    /// Logs `event` at the daemon's time (unless changes are withheld).
+    pub fn log_event(
+        &mut self,
+        event: impl FnOnce(&dyn Clock) -> EventMessage,
+    ) -> Result<(), Error> {
+        if self.withheld {
+            return Ok(());
+        }
+        self.change(|state, clock| {
+            state.events.push(event(clock));
+            Ok(())
+        })
+    }
+
     /// The open file; the default one is opened first if there is none.
     fn file(&mut self) -> Result<&mut OpenFile, Error> {
         let file = match self.file.take() {
@@ -91,6 +154,12 @@ impl Session {
         };
         Ok(self.file.insert(file))
     }
+}
+
+/// Removes the first item of `items` that `is` picks; whether there was one.
+fn take<T>(items: &mut Vec<T>, is: impl Fn(&T) -> bool) -> bool {
+    let index = items.iter().position(is);
+    index.map(|index| items.remove(index)).is_some()
 }
 
 /// `$PRUNER_STATE`, else `/data/state.json`.
@@ -194,6 +263,55 @@ mod tests {
             session.state().unwrap().containers[1].state,
             ContainerState::Running
         );
+    }
+
+    #[test]
+    fn a_withheld_removal_changes_only_the_state_in_memory_and_drops_the_event() {
+        let dir = sandbox("withheld");
+        let before = fs::read(dir.join("state.json")).unwrap();
+        let mut session = opened(&dir);
+        session.withhold_changes();
+        let remove = |state: &mut State, clock: &dyn Clock| state.remove_container("old", clock);
+        assert_eq!(session.remove(Object::Container, "old", remove), Ok(()));
+        // Gone from the copy: a second removal gets Docker's answer.
+        assert_eq!(
+            session.remove(Object::Container, "old", remove),
+            Err(Error::NotFound("No such container: old".to_string()))
+        );
+        // Docker would refuse a running container; withheld, nothing is refused.
+        assert_eq!(
+            session.remove(Object::Container, "web", |state, clock| {
+                state.remove_container("web", clock)
+            }),
+            Ok(())
+        );
+        let logged = session.log_event(|clock| {
+            EventMessage::local("container", "prune", Default::default(), clock.now())
+        });
+        assert_eq!(logged, Ok(()));
+        assert_eq!(ids(session.state().unwrap()), Vec::<&str>::new());
+        assert_eq!(session.state().unwrap().events, []);
+        assert_eq!(fs::read(dir.join("state.json")).unwrap(), before);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_removal_that_is_not_withheld_follows_docker_s_rules_and_is_written() {
+        let dir = sandbox("not-withheld");
+        let mut session = opened(&dir);
+        let refused = session.remove(Object::Container, "web", |state, clock| {
+            state.remove_container("web", clock)
+        });
+        assert!(matches!(refused, Err(Error::Conflict(_))), "{refused:?}");
+        assert_eq!(
+            session.remove(Object::Container, "old", |state, clock| {
+                state.remove_container("old", clock)
+            }),
+            Ok(())
+        );
+        let on_disk: State = file::read(&dir.join("state.json")).unwrap();
+        assert_eq!(ids(&on_disk), ["web"]);
+        fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::io::Write;
 use anyhow::anyhow;
 use chrono::{DateTime, FixedOffset};
 use pruner_cli_core::args::{NoExtraFlags, PruneArgs};
+use pruner_cli_core::preview::ProgressFlag;
 use pruner_cli_core::{
     ContainerPruneReport, Daemon, Failure, Filters, Kind, NetworkPruneReport, Report,
 };
@@ -33,7 +34,23 @@ pub fn connect(
             "no daemon to prune: pass --state FILE"
         )));
     };
+    let preview = &args.preview;
+    if preview.plan.is_some() || preview.apply.is_some() {
+        return Err(Failure::Other(anyhow!(
+            "--plan and --apply need the native pruner: without its host, nothing here can \
+             check a plan"
+        )));
+    }
+    if preview.progress == ProgressFlag::Plain {
+        return Err(Failure::Other(anyhow!(
+            "--progress plain needs the native pruner: here the prune is a single call, with \
+             no progress to report"
+        )));
+    }
     state_file::open(&path.to_string_lossy()).map_err(|err| Failure::Other(anyhow!(err)))?;
+    if preview.dry_run {
+        state_file::withhold_changes();
+    }
     if let Some(now) = now {
         let instant = types::Timestamp {
             seconds: now.timestamp(),

@@ -57,6 +57,7 @@ pub struct DockerDaemon {
     host: EngineHost,
     client: Docker,
     runtime: tokio::runtime::Runtime,
+    id: String,
     server_version: String,
     api_version: String,
     clock: DaemonClock,
@@ -131,6 +132,7 @@ impl DockerDaemon {
             host: host.clone(),
             client,
             runtime,
+            id: info.id.unwrap_or_default(),
             server_version: info.server_version.unwrap_or_default(),
             api_version,
             clock,
@@ -141,6 +143,11 @@ impl DockerDaemon {
     /// The engine's address.
     pub fn host(&self) -> &EngineHost {
         &self.host
+    }
+
+    /// The engine's ID (`GET /info`'s `ID`), which names it in a plan.
+    pub fn id(&self) -> &str {
+        &self.id
     }
 
     /// The engine's version, e.g. `20.10.24+dfsg1`.
@@ -215,6 +222,7 @@ mod tests {
                 .enable_all()
                 .build()
                 .unwrap(),
+            id: String::new(),
             server_version: String::new(),
             api_version: "1.41".to_string(),
             clock: DaemonClock::from_system_time("2026-11-27T12:00:00Z", now, now, false).unwrap(),

@@ -20,7 +20,8 @@ use pruner::bindings::{
 use pruner::fault::Trapped;
 use pruner::invariants::Violation;
 use pruner::{
-    Backends, Cancellation, Filters, Limits, PluginFault, PruneComponent, PruneError, Pruner,
+    Backends, Cancellation, Filters, Limits, Mode, PluginFault, PruneComponent, PruneError,
+    PruneOptions, Pruner,
 };
 
 use daemon::Daemon;
@@ -50,6 +51,25 @@ fn prune_containers(pruner: &Pruner, daemon: &Daemon) -> Result<ContainerPruneRe
         &Filters::new(),
         &Cancellation::default(),
     )
+}
+
+/// A dry run of a container prune with no filters and no cancellation.
+fn dry_run_containers(
+    pruner: &Pruner,
+    daemon: &Daemon,
+) -> Result<ContainerPruneReport, PruneError> {
+    let options = PruneOptions {
+        mode: Mode::DryRun,
+        progress: None,
+    };
+    pruner
+        .prune_containers_with(
+            &daemon.backends(),
+            &Filters::new(),
+            &Cancellation::default(),
+            &options,
+        )
+        .map(|pruned| pruned.report)
 }
 
 /// A network prune with no filters and no cancellation.
@@ -305,6 +325,25 @@ mod removes_everything {
     }
 
     #[test]
+    fn a_dry_run_breaks_the_same_rule_and_removes_nothing() {
+        let pruner = Pruner::new(plugin(pruner_fixtures::REMOVES_EVERYTHING));
+        let daemon = daemon();
+
+        assert_eq!(
+            dry_run_containers(&pruner, &daemon),
+            Err(PruneError::Plugin(PluginFault::Violation(
+                Violation::ActiveContainer {
+                    id: id("running"),
+                    state: ContainerState::Running,
+                }
+            )))
+        );
+        assert_eq!(daemon.removals(), Vec::<String>::new());
+        assert_eq!(daemon.container_ids().len(), 6);
+        assert_eq!(daemon.events(), []);
+    }
+
+    #[test]
     fn cannot_remove_predefined_networks_or_the_ingress_network() {
         let pruner = Pruner::new(plugin(pruner_fixtures::REMOVES_EVERYTHING));
         let daemon = daemon();
@@ -555,6 +594,21 @@ mod inflates_report {
         );
         assert_eq!(daemon.container_ids(), [id("second")]);
         assert_eq!(daemon.network_names(), ["newer"]);
+    }
+
+    #[test]
+    fn cannot_report_more_than_a_dry_run_withheld() {
+        let pruner = Pruner::new(plugin(pruner_fixtures::INFLATES_REPORT));
+        let daemon = prunable().container(&id("second"), ContainerState::Exited, 2000);
+
+        assert_eq!(
+            dry_run_containers(&pruner, &daemon),
+            Err(PruneError::Plugin(PluginFault::Violation(
+                Violation::Unremoved(id("second"))
+            )))
+        );
+        assert_eq!(daemon.removals(), Vec::<String>::new());
+        assert_eq!(daemon.container_ids(), [id("exited"), id("second")]);
     }
 }
 

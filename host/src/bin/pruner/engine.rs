@@ -11,6 +11,7 @@ use pruner::Backends;
 use pruner::backend::EventLog;
 use pruner::clock::FixedClock;
 use pruner::docker::{ConnectError, ConnectOptions, DockerDaemon, JsonLinesEvents, TracingEvents};
+use pruner::plan::BackendIdentity;
 use pruner_cli_core::Failure;
 
 /// The engine a run prunes. It is contacted only when the prune starts, after the prompt, as
@@ -19,7 +20,8 @@ pub struct Engine {
     options: ConnectOptions,
     events: Option<PathBuf>,
     now: Option<DateTime<FixedOffset>>,
-    backends: Option<Backends>,
+    /// Once connected: the backends, and the engine's identity in plans.
+    connected: Option<(Backends, BackendIdentity)>,
 }
 
 impl Engine {
@@ -36,7 +38,7 @@ impl Engine {
             options,
             events: events.map(Path::to_path_buf),
             now,
-            backends: None,
+            connected: None,
         })
     }
 
@@ -44,13 +46,22 @@ impl Engine {
     /// does not answer fails with docker's `Cannot connect to the Docker daemon at …` text, a
     /// bad address with docker's `Failed to initialize: …`.
     pub fn backends(&mut self) -> Result<&Backends, Failure> {
-        if self.backends.is_none() {
-            self.backends = Some(self.connect()?);
-        }
-        Ok(self.backends.as_ref().expect("connected just now"))
+        Ok(&self.connected()?.0)
     }
 
-    fn connect(&self) -> Result<Backends, Failure> {
+    /// The engine in a plan: `docker-engine` and its ID (`GET /info`), connecting on first use.
+    pub fn identity(&mut self) -> Result<&BackendIdentity, Failure> {
+        Ok(&self.connected()?.1)
+    }
+
+    fn connected(&mut self) -> Result<&(Backends, BackendIdentity), Failure> {
+        if self.connected.is_none() {
+            self.connected = Some(self.connect()?);
+        }
+        Ok(self.connected.as_ref().expect("connected just now"))
+    }
+
+    fn connect(&self) -> Result<(Backends, BackendIdentity), Failure> {
         let events: Arc<dyn EventLog> = match &self.events {
             Some(path) => Arc::new(
                 JsonLinesEvents::open(path)
@@ -67,10 +78,15 @@ impl Engine {
             ConnectError::Refused(message) => Failure::Daemon(message),
             err => Failure::Client(err.to_string()),
         })?;
+        let identity = BackendIdentity {
+            kind: "docker-engine".to_string(),
+            id: daemon.id().to_string(),
+        };
         let backends = Arc::new(daemon).backends(events);
-        Ok(match self.now {
+        let backends = match self.now {
             Some(now) => backends.with_clock(Arc::new(FixedClock(now))),
             None => backends,
-        })
+        };
+        Ok((backends, identity))
     }
 }

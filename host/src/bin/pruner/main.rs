@@ -8,6 +8,8 @@
 mod args;
 mod engine;
 mod logging;
+mod preview;
+mod progress;
 mod signals;
 mod tools;
 
@@ -19,6 +21,7 @@ use anyhow::Context;
 use chrono::{DateTime, FixedOffset};
 use pruner::clock::{Clock, FixedClock, SystemClock};
 use pruner::load_error::plugin_load_error;
+use pruner::plan::BackendIdentity;
 use pruner::state_file::StateFile;
 use pruner::{Backends, Filters, PruneComponent, Pruner};
 use pruner_cli_core::args::PruneArgs;
@@ -28,6 +31,7 @@ use pruner_cli_core::{
 
 use args::{NativeFlags, Tool};
 use engine::Engine;
+use preview::Preview;
 use signals::{PromptWatch, Termination};
 
 fn main() -> ExitCode {
@@ -67,6 +71,13 @@ impl NativeDaemon {
 }
 
 impl Daemon for NativeDaemon {
+    fn prepare(&mut self, kind: Kind) -> Result<(), Failure> {
+        match &mut self.daemon {
+            Opened::StateFile(daemon) => daemon.prepare(kind),
+            Opened::Engine(daemon) => daemon.prepare(kind),
+        }
+    }
+
     fn prune(&mut self, kind: Kind, filters: &Filters) -> Result<Report, Failure> {
         // The prune watches the signals from now on.
         self.prompt = None;
@@ -99,11 +110,13 @@ fn connect(
     extra: &NativeFlags,
     now: Option<DateTime<FixedOffset>>,
 ) -> Result<NativeDaemon, Failure> {
+    let preview = Preview::new(args)?;
     let Some(path) = &args.state else {
         return Ok(NativeDaemon::new(Opened::Engine(EngineDaemon {
             engine: Engine::new(extra.connect_options(), extra.events.as_deref(), now)?,
             plugin: extra.plugin.clone(),
             termination: None,
+            preview,
         })));
     };
     for (flag, given) in [
@@ -122,12 +135,20 @@ fn connect(
         None => Arc::new(SystemClock),
     };
     let state = StateFile::load(path, clock.clone()).map_err(Failure::Other)?;
+    let canonical = std::fs::canonicalize(path)
+        .with_context(|| format!("cannot resolve the state file {}", path.display()))
+        .map_err(Failure::Other)?;
     let backends = Backends::from_daemon(state.daemon()).with_clock(clock);
     Ok(NativeDaemon::new(Opened::StateFile(StateFileDaemon {
         state,
         backends,
         plugin: extra.plugin.clone(),
         termination: None,
+        preview,
+        identity: BackendIdentity {
+            kind: "state-file".to_string(),
+            id: canonical.to_string_lossy().into_owned(),
+        },
     })))
 }
 
@@ -138,17 +159,29 @@ struct StateFileDaemon {
     plugin: Option<PathBuf>,
     /// The signals watched during the prune.
     termination: Option<Termination>,
+    preview: Preview,
+    /// The file in plans: `state-file` and its canonical path.
+    identity: BackendIdentity,
 }
 
 impl Daemon for StateFileDaemon {
+    fn prepare(&mut self, kind: Kind) -> Result<(), Failure> {
+        let now = self.backends.clock.now().to_utc();
+        self.preview.prepare(kind, Some(&self.identity), now)
+    }
+
     fn prune(&mut self, kind: Kind, filters: &Filters) -> Result<Report, Failure> {
         let before = self.state.daemon().snapshot();
         let result = prune(
             &self.backends,
             self.plugin.as_deref(),
             &mut self.termination,
-            kind,
-            filters,
+            Asked {
+                kind,
+                filters,
+                preview: &self.preview,
+                identity: Some(&self.identity),
+            },
         );
         // Whatever the outcome, what was removed stays removed: keep the file in step.
         if self.state.daemon().snapshot() != before {
@@ -169,17 +202,36 @@ struct EngineDaemon {
     plugin: Option<PathBuf>,
     /// The signals watched during the prune.
     termination: Option<Termination>,
+    preview: Preview,
 }
 
 impl Daemon for EngineDaemon {
+    /// `--apply` connects before the prompt, to check the plan against the engine.
+    fn prepare(&mut self, kind: Kind) -> Result<(), Failure> {
+        if !self.preview.needs_identity() {
+            return Ok(());
+        }
+        let identity = self.engine.identity()?.clone();
+        let now = self.engine.backends()?.clock.now().to_utc();
+        self.preview.prepare(kind, Some(&identity), now)
+    }
+
     fn prune(&mut self, kind: Kind, filters: &Filters) -> Result<Report, Failure> {
+        let identity = match self.preview.needs_identity() {
+            true => Some(self.engine.identity()?.clone()),
+            false => None,
+        };
         let backends = self.engine.backends()?;
         prune(
             backends,
             self.plugin.as_deref(),
             &mut self.termination,
-            kind,
-            filters,
+            Asked {
+                kind,
+                filters,
+                preview: &self.preview,
+                identity: identity.as_ref(),
+            },
         )
     }
 
@@ -189,38 +241,72 @@ impl Daemon for EngineDaemon {
     }
 }
 
-/// One prune against `backends` by `plugin`'s component (or the built-in one), cancelled by
-/// Ctrl-C or SIGTERM (watched from now on, in `termination`).
+/// The prune a run asks for.
+struct Asked<'a> {
+    kind: Kind,
+    filters: &'a Filters,
+    preview: &'a Preview,
+    /// The daemon in plans, when the preview needs it.
+    identity: Option<&'a BackendIdentity>,
+}
+
+/// One prune against `backends` by `plugin`'s component (or the built-in one), as `asked`,
+/// cancelled by Ctrl-C or SIGTERM (watched from now on, in `termination`).
 fn prune(
     backends: &Backends,
     plugin: Option<&Path>,
     termination: &mut Option<Termination>,
-    kind: Kind,
-    filters: &Filters,
+    asked: Asked<'_>,
 ) -> Result<Report, Failure> {
     let (watched, cancel) = Termination::watch()
         .context("cannot watch for Ctrl-C")
         .map_err(Failure::Other)?;
     *termination = Some(watched);
     let pruner = Pruner::new(component(plugin).map_err(Failure::Other)?);
+    let Asked {
+        kind,
+        preview,
+        identity,
+        ..
+    } = asked;
+    let filters = preview.filters(asked.filters);
+    let mut backends = backends.clone();
+    let (options, display) = preview.options(kind, &mut backends);
+    let started = backends.clock.now().to_utc();
     let result = match kind {
         Kind::Containers => pruner
-            .prune_containers(backends, filters, &cancel)
-            .map(|report| {
-                Report::Containers(ContainerPruneReport {
-                    containers_deleted: report.containers_deleted,
-                    space_reclaimed: report.space_reclaimed,
-                })
+            .prune_containers_with(&backends, &filters, &cancel, &options)
+            .map(|pruned| {
+                let report = Report::Containers(ContainerPruneReport {
+                    containers_deleted: pruned.report.containers_deleted,
+                    space_reclaimed: pruned.report.space_reclaimed,
+                });
+                (report, pruned.removed, pruned.skipped)
             }),
         Kind::Networks => pruner
-            .prune_networks(backends, filters, &cancel)
-            .map(|report| {
-                Report::Networks(NetworkPruneReport {
-                    networks_deleted: report.networks_deleted,
-                })
+            .prune_networks_with(&backends, &filters, &cancel, &options)
+            .map(|pruned| {
+                let report = Report::Networks(NetworkPruneReport {
+                    networks_deleted: pruned.report.networks_deleted,
+                });
+                (report, pruned.removed, pruned.skipped)
             }),
     };
-    result.map_err(|err| Failure::Daemon(err.to_string()))
+    if let Some(display) = display {
+        display.finish();
+    }
+    let (report, removed, skipped) = result.map_err(|err| Failure::Daemon(err.to_string()))?;
+    let done = preview::Done {
+        kind,
+        backend: identity,
+        started,
+        filters: &filters,
+        removed: &removed,
+        skipped: &skipped,
+        cancelled: cancel.is_cancelled(),
+    };
+    preview.finish(&done)?;
+    Ok(report)
 }
 
 /// 128 + the signal's number when a signal cancelled the prune, else 0.
