@@ -113,10 +113,9 @@ fn load(engine: &Engine, path: &Path, source: &[u8; 32]) -> Option<Component> {
         .open(path)
         .ok()?;
     let metadata = file.metadata().ok()?;
-    if let Some(reason) = untrusted(path, &metadata, false) {
+    if let Some(problem) = untrusted(&metadata, false) {
         tracing::warn!(
-            "not using the compile cache entry {}: {reason}; compiling the component instead \
-             (delete the entry)",
+            "not using the compile cache entry {}: it {problem}; compiling the component again",
             path.display()
         );
         return None;
@@ -148,8 +147,8 @@ fn trusted_dir(dir: &Path) -> bool {
         return true;
     };
     tracing::warn!(
-        "not using the compile cache {}: {reason}; compiling the component instead (make it \
-         yours and not writable by others, or set PRUNER_CACHE_DIR)",
+        "not using the compile cache {}: {reason}; compiling the component instead (make the \
+         directory yours and not writable by others, or set PRUNER_CACHE_DIR)",
         dir.display()
     );
     false
@@ -177,17 +176,17 @@ fn untrusted_dir(dir: &Path) -> Option<String> {
                 Ok(metadata) => metadata,
                 Err(err) => return Some(format!("cannot inspect {}: {err}", ancestor.display())),
             };
-            untrusted(ancestor, &metadata, depth > 0 || !exists)
+            untrusted(&metadata, depth > 0 || !exists)
+                .map(|problem| format!("{} {problem}", ancestor.display()))
         })
 }
 
-/// Why the file at `path` may not be trusted (see [`problem`]).
-fn untrusted(path: &Path, metadata: &Metadata, above: bool) -> Option<String> {
+/// Why a file with `metadata` may not be trusted (see [`problem`]); `above` if it is a
+/// directory above the cache.
+fn untrusted(metadata: &Metadata, above: bool) -> Option<String> {
     // SAFETY: `geteuid` has no preconditions and cannot fail.
     let user = unsafe { libc::geteuid() };
-    let sticky_allowed = above && metadata.is_dir();
-    problem(metadata.uid(), metadata.mode(), sticky_allowed, user)
-        .map(|problem| format!("{} {problem}", path.display()))
+    problem(metadata.uid(), metadata.mode(), above && metadata.is_dir(), user)
 }
 
 /// What makes a file of `owner` with `mode` unsafe for `user` to load machine code from: it

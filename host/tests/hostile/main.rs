@@ -3,8 +3,11 @@
 //! prune succeeds. Every fixture must have a module of its name here, or this file does not
 //! compile (see the end of the file).
 
+mod compile_cache;
 mod daemon;
+mod loading;
 mod plugin_flag;
+mod scratch;
 
 use std::collections::HashMap;
 use std::panic::{self, AssertUnwindSafe};
