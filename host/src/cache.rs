@@ -168,6 +168,10 @@ fn untrusted_dir(dir: &Path) -> Option<String> {
             false,
         ),
     };
+    if !existing.is_dir() {
+        // Nothing can be cached under a file such as `/dev/null`: nothing to trust either.
+        return None;
+    }
     existing
         .ancestors()
         .enumerate()
@@ -186,7 +190,12 @@ fn untrusted_dir(dir: &Path) -> Option<String> {
 fn untrusted(metadata: &Metadata, above: bool) -> Option<String> {
     // SAFETY: `geteuid` has no preconditions and cannot fail.
     let user = unsafe { libc::geteuid() };
-    problem(metadata.uid(), metadata.mode(), above && metadata.is_dir(), user)
+    problem(
+        metadata.uid(),
+        metadata.mode(),
+        above && metadata.is_dir(),
+        user,
+    )
 }
 
 /// What makes a file of `owner` with `mode` unsafe for `user` to load machine code from: it
@@ -483,6 +492,16 @@ mod tests {
         assert_eq!(fs::metadata(&dir).unwrap().mode() & 0o777, 0o700);
         assert!(!load(&engine, EMPTY_COMPONENT, &dir));
         fs::remove_dir_all(&parent).unwrap();
+    }
+
+    #[test]
+    fn a_cache_directory_under_a_file_is_no_cache_and_no_warning() {
+        let engine = Engine::default();
+        let dir = Path::new("/dev/null/pruner-cache");
+
+        assert_eq!(untrusted_dir(dir), None);
+        assert!(load(&engine, EMPTY_COMPONENT, dir));
+        assert!(load(&engine, EMPTY_COMPONENT, dir));
     }
 
     #[test]

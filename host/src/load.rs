@@ -37,14 +37,13 @@ pub struct LoadLimits {
 }
 
 impl Default for LoadLimits {
-    /// 32 MiB of file, 30 s of CPU time and 2 GiB of memory: well beyond what real policies
-    /// take (the built-in component's file is 92 KiB, compiled in about 0.1 s of CPU time and
-    /// 30 MiB by a release build), and still a bounded cost for the daemon.
+    /// 32 MiB of file, 30 s of CPU time and 1 GiB of memory: far beyond what real policies
+    /// take, and still a bounded cost for the daemon.
     fn default() -> Self {
         LoadLimits {
             file_bytes: 32 << 20,
             compile_cpu_time: Duration::from_secs(30),
-            compile_memory_bytes: 2 << 30,
+            compile_memory_bytes: 1 << 30,
         }
     }
 }

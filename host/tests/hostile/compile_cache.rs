@@ -51,7 +51,10 @@ fn another_plugin_s_entry_copied_over_the_built_in_one_s_is_not_run() {
         ..Loader::trusted()
     };
     loader
-        .load(pruner_fixtures::REMOVES_EVERYTHING, &Cancellation::default())
+        .load(
+            pruner_fixtures::REMOVES_EVERYTHING,
+            &Cancellation::default(),
+        )
         .expect("the fixture loads");
     let entries = scratch.cache_entries();
     let [plugin] = entries

@@ -4,6 +4,7 @@
 
 use std::os::unix::process::CommandExt;
 use std::path::Path;
+use std::process::Command;
 use std::thread;
 use std::time::Duration;
 
@@ -53,16 +54,14 @@ mod exhausting {
         out.extend_from_slice(&body);
     }
 
-    /// A component holding `modules`, core modules of `sections` each.
-    fn component(modules: usize, sections: &[u8]) -> Vec<u8> {
+    /// A component holding one core module, of `sections`.
+    fn component(sections: &[u8]) -> Vec<u8> {
         let mut module = b"\0asm\x01\0\0\0".to_vec();
         module.extend_from_slice(sections);
         let mut component = b"\0asm\x0d\0\x01\0".to_vec();
-        for _ in 0..modules {
-            component.push(1);
-            leb(module.len() as u64, &mut component);
-            component.extend_from_slice(&module);
-        }
+        component.push(1);
+        leb(module.len() as u64, &mut component);
+        component.extend_from_slice(&module);
         component
     }
 
@@ -100,14 +99,14 @@ mod exhausting {
         section(1, 1, &[0x60, 0, 0], &mut sections); // type: [] -> []
         section(3, 1, &[0], &mut sections); // function 0 of type 0
         section(10, 1, &code, &mut sections);
-        component(1, &sections)
+        component(&sections)
     }
 
-    /// A component of `modules` core modules of 2.5 KiB each, whose compilation takes 1.6 GB
-    /// each: 100 memories of 16 MiB, each given one byte near its start and one near its end.
-    /// wasmtime builds an image of each memory's initial contents at compile time when it is
-    /// at most 16 MiB, however little data it holds.
-    pub fn hungry(modules: usize) -> Vec<u8> {
+    /// A component of 2.5 KiB whose compilation takes 1.6 GB: 100 memories of 16 MiB, each
+    /// given one byte near its start and one near its end. wasmtime builds an image of each
+    /// memory's initial contents at compile time when it is under 16 MiB, however little data
+    /// it holds.
+    pub fn hungry() -> Vec<u8> {
         const MEMORIES: u64 = 100;
         const PAGES: u64 = 256;
         let mut memories = Vec::new();
@@ -125,109 +124,105 @@ mod exhausting {
         let mut sections = Vec::new();
         section(5, MEMORIES, &memories, &mut sections);
         section(11, MEMORIES * 2, &data, &mut sections);
-        component(modules, &sections)
+        component(&sections)
     }
 }
 
-/// The line pruner prints when it cannot load `plugin` for `reason`.
-fn cannot_load(plugin: &Path, reason: &str) -> String {
-    format!("Error: cannot load the plugin {}: {reason}\n", plugin.display())
+/// `pruner container prune` in `scratch` with the plugin `name`, written with `bytes`, and
+/// the load limits set by the variables `limits`.
+fn prune_with(scratch: &Scratch, name: &str, bytes: &[u8], limits: &[(&str, &str)]) -> Command {
+    let plugin = scratch.file(name, bytes);
+    let mut command = scratch.pruner(&["--plugin", plugin.to_str().unwrap()]);
+    command.envs(limits.iter().copied());
+    command
+}
+
+/// Asserts that `command` failed with `line` alone, and pruned and cached nothing.
+#[track_caller]
+fn assert_refused(scratch: &Scratch, command: &mut Command, line: &str) {
+    Outcome::of(command).is(1, "", &format!("{line}\n"));
+    assert_eq!(scratch.containers_left(), ["web", "old"]);
+    assert_eq!(scratch.cache_entries(), Vec::<String>::new());
 }
 
 #[test]
 fn a_plugin_file_larger_than_the_size_limit_is_refused() {
     let scratch = Scratch::new("too-large");
-    let plugin = scratch.file("large.wasm", &[0; 1001]);
-
-    let outcome = Outcome::of(
-        scratch
-            .pruner(&["--plugin", plugin.to_str().unwrap()])
-            .env("PRUNER_PLUGIN_MAX_BYTES", "1000"),
+    let mut command = prune_with(
+        &scratch,
+        "large.wasm",
+        &[0; 1001],
+        &[("PRUNER_PLUGIN_MAX_BYTES", "1000")],
     );
 
-    outcome.is(
-        1,
-        "",
+    assert_refused(
+        &scratch,
+        &mut command,
         &format!(
-            "Error: cannot read the plugin {}: it is larger than the plugin size limit (1000 \
-             bytes); PRUNER_PLUGIN_MAX_BYTES raises it\n",
-            plugin.display()
+            "Error: cannot read the plugin {}/large.wasm: it is larger than the plugin size \
+             limit (1000 bytes); PRUNER_PLUGIN_MAX_BYTES raises it",
+            scratch.dir().display()
         ),
     );
-    assert_eq!(scratch.containers_left(), ["web", "old"]);
-    assert_eq!(scratch.cache_entries(), Vec::<String>::new());
 }
 
 #[test]
 fn dev_zero_as_the_plugin_is_read_as_far_as_the_default_size_limit() {
     let scratch = Scratch::new("dev-zero");
 
-    let outcome = Outcome::of(&mut scratch.pruner(&["--plugin", "/dev/zero"]));
-
-    outcome.is(
-        1,
-        "",
+    assert_refused(
+        &scratch,
+        &mut scratch.pruner(&["--plugin", "/dev/zero"]),
         "Error: cannot read the plugin /dev/zero: it is larger than the plugin size limit \
-         (33554432 bytes); PRUNER_PLUGIN_MAX_BYTES raises it\n",
+         (33554432 bytes); PRUNER_PLUGIN_MAX_BYTES raises it",
     );
-    assert_eq!(scratch.containers_left(), ["web", "old"]);
 }
 
 #[test]
 fn a_plugin_too_slow_to_compile_is_stopped_at_the_compile_time_limit() {
     let scratch = Scratch::new("compile-time");
-    let plugin = scratch.file("slow.wasm", &exhausting::slow());
-
-    let outcome = Outcome::of(
-        scratch
-            .pruner(&["--plugin", plugin.to_str().unwrap()])
-            .env("PRUNER_PLUGIN_COMPILE_SECONDS", "1"),
+    let mut command = prune_with(
+        &scratch,
+        "slow.wasm",
+        &exhausting::slow(),
+        &[("PRUNER_PLUGIN_COMPILE_SECONDS", "1")],
     );
 
-    outcome.is(
-        1,
-        "",
-        &cannot_load(
-            &plugin,
-            "compiling it exceeded the compile time limit (1s of CPU time); \
-             PRUNER_PLUGIN_COMPILE_SECONDS raises it",
+    assert_refused(
+        &scratch,
+        &mut command,
+        &format!(
+            "Error: cannot load the plugin {}/slow.wasm: compiling it exceeded the compile time \
+             limit (1s of CPU time); PRUNER_PLUGIN_COMPILE_SECONDS raises it",
+            scratch.dir().display()
         ),
     );
-    assert_eq!(scratch.containers_left(), ["web", "old"]);
-    assert_eq!(scratch.cache_entries(), Vec::<String>::new());
 }
 
 #[test]
 fn a_plugin_too_big_to_compile_is_stopped_at_the_compile_memory_limit() {
     let scratch = Scratch::new("compile-memory");
-    let plugin = scratch.file("hungry.wasm", &exhausting::hungry(1));
+    let limit = [("PRUNER_PLUGIN_COMPILE_MEMORY", "268435456")];
+    let mut command = prune_with(&scratch, "hungry.wasm", &exhausting::hungry(), &limit);
 
-    let outcome = Outcome::of(
-        scratch
-            .pruner(&["--plugin", plugin.to_str().unwrap()])
-            .env("PRUNER_PLUGIN_COMPILE_MEMORY", (256 << 20).to_string()),
-    );
-
-    outcome.is(
-        1,
-        "",
-        &cannot_load(
-            &plugin,
-            "compiling it exceeded the compile memory limit (268435456 bytes); \
-             PRUNER_PLUGIN_COMPILE_MEMORY raises it",
+    assert_refused(
+        &scratch,
+        &mut command,
+        &format!(
+            "Error: cannot load the plugin {}/hungry.wasm: compiling it exceeded the compile \
+             memory limit (268435456 bytes); PRUNER_PLUGIN_COMPILE_MEMORY raises it",
+            scratch.dir().display()
         ),
     );
-    assert_eq!(scratch.containers_left(), ["web", "old"]);
-    assert_eq!(scratch.cache_entries(), Vec::<String>::new());
 }
 
 /// Compiled in pruner's own process, this component made it abort (`memory allocation …
-/// failed`, exit 134) under a 4 GiB address space limit.
+/// failed`, exit 134) under a 4 GiB address space limit. The default compile memory limit
+/// stops it first.
 #[test]
 fn under_a_4_gib_address_space_limit_a_plugin_too_big_to_compile_fails_with_one_line() {
     let scratch = Scratch::new("address-space");
-    let plugin = scratch.file("hungry.wasm", &exhausting::hungry(2));
-    let mut command = scratch.pruner(&["--plugin", plugin.to_str().unwrap()]);
+    let mut command = prune_with(&scratch, "hungry.wasm", &exhausting::hungry(), &[]);
     // SAFETY: `setrlimit` is async-signal-safe and the closure allocates nothing.
     unsafe {
         command.pre_exec(|| {
@@ -242,18 +237,15 @@ fn under_a_4_gib_address_space_limit_a_plugin_too_big_to_compile_fails_with_one_
         });
     }
 
-    let outcome = Outcome::of(&mut command);
-
-    outcome.is(
-        1,
-        "",
-        &cannot_load(
-            &plugin,
-            "compiling it exceeded the compile memory limit (2147483648 bytes); \
-             PRUNER_PLUGIN_COMPILE_MEMORY raises it",
+    assert_refused(
+        &scratch,
+        &mut command,
+        &format!(
+            "Error: cannot load the plugin {}/hungry.wasm: compiling it exceeded the compile \
+             memory limit (1073741824 bytes); PRUNER_PLUGIN_COMPILE_MEMORY raises it",
+            scratch.dir().display()
         ),
     );
-    assert_eq!(scratch.cache_entries(), Vec::<String>::new());
 }
 
 /// The process ID of the compile helper that `pid` started, once it runs.
@@ -272,10 +264,8 @@ fn compile_helper_of(pid: u32) -> Option<String> {
 /// nothing pruned or cached, and the helper gone.
 fn signal_while_compiling(signal: i32, code: i32) {
     let scratch = Scratch::new(&format!("signal-{signal}"));
-    let plugin = scratch.file("slow.wasm", &exhausting::slow());
-    let mut child = scratch
-        .pruner(&["--plugin", plugin.to_str().unwrap()])
-        .env("PRUNER_PLUGIN_COMPILE_SECONDS", "3600")
+    let limit = [("PRUNER_PLUGIN_COMPILE_SECONDS", "3600")];
+    let mut child = prune_with(&scratch, "slow.wasm", &exhausting::slow(), &limit)
         .spawn()
         .expect("pruner starts");
     let pid = child.id();
@@ -283,7 +273,11 @@ fn signal_while_compiling(signal: i32, code: i32) {
         if let Some(helper) = compile_helper_of(pid) {
             break helper;
         }
-        assert_eq!(child.try_wait().unwrap(), None, "pruner ended before compiling");
+        assert_eq!(
+            child.try_wait().unwrap(),
+            None,
+            "pruner ended before compiling"
+        );
         thread::sleep(Duration::from_millis(10));
     };
 
@@ -308,10 +302,7 @@ fn ctrl_c_while_a_plugin_compiles_ends_pruner_and_the_compile_helper_at_once_wit
 
 /// A loader of plugins compiled by the `pruner` binary, caching nothing.
 fn untrusted(limits: LoadLimits) -> Loader {
-    let helper = CompileHelper::new(
-        env!("CARGO_BIN_EXE_pruner"),
-        [compile_helper::ARG.into()],
-    );
+    let helper = CompileHelper::new(env!("CARGO_BIN_EXE_pruner"), [compile_helper::ARG.into()]);
     Loader {
         limits,
         cache_dir: None,
@@ -323,7 +314,10 @@ fn untrusted(limits: LoadLimits) -> Loader {
 fn a_component_compiled_by_the_helper_prunes_as_one_compiled_in_process() {
     let loader = untrusted(LoadLimits::default());
     let component = loader
-        .load(pruner::component::BUILTIN_COMPONENT, &Cancellation::default())
+        .load(
+            pruner::component::BUILTIN_COMPONENT,
+            &Cancellation::default(),
+        )
         .expect("the built-in component loads");
 
     assert_eq!(
@@ -343,12 +337,15 @@ fn a_library_loading_a_plugin_gets_the_limit_it_crossed() {
     };
 
     let err = untrusted(limits)
-        .load(&exhausting::hungry(1), &Cancellation::default())
+        .load(&exhausting::hungry(), &Cancellation::default())
         .err()
         .expect("the compile memory limit stops it");
 
     assert!(
-        matches!(err.downcast_ref(), Some(LoadError::CompileMemory(67_108_864))),
+        matches!(
+            err.downcast_ref(),
+            Some(LoadError::CompileMemory(67_108_864))
+        ),
         "{err:?}"
     );
     assert_eq!(

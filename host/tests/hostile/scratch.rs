@@ -2,7 +2,7 @@
 //! an exited container, the compile cache, and the plugin files a test writes.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::{Value, json};
@@ -22,9 +22,15 @@ impl Scratch {
             json!({"id": super::id(name), "name": name, "created": "2026-11-20T10:00:00Z",
                    "state": state, "size_rw": 10})
         };
-        let state = json!({"containers": [container("web", "running"), container("old", "exited")]});
+        let state =
+            json!({"containers": [container("web", "running"), container("old", "exited")]});
         fs::write(dir.join("state.json"), state.to_string()).unwrap();
         Scratch { dir }
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// Writes the file `name` with `contents`; returns its path.
