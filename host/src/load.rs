@@ -5,7 +5,7 @@
 //! under resource limits, so that a component built to exhaust the compiler costs one failed
 //! load, never the daemon's memory or its life. A component you trust, such as the built-in
 //! one, may be compiled in this process ([`Loader::trusted`]). Either way the machine code goes
-//! through the [`cache`](crate::cache).
+//! through the [`cache`].
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -175,8 +175,8 @@ fn wait_readable(file: &File, cancel: &Cancellation) -> Result<(), LoadError> {
 #[non_exhaustive]
 pub enum LoadError {
     /// Its file could not be read.
-    #[error("{0}")]
-    Read(#[source] io::Error),
+    #[error(transparent)]
+    Read(io::Error),
     /// Its file is larger than [`LoadLimits::file_bytes`].
     #[error("it is larger than the plugin size limit ({limit} bytes)")]
     TooLarge {

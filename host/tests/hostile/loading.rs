@@ -102,7 +102,7 @@ mod exhausting {
         component(&sections)
     }
 
-    /// A component of 2.5 KiB whose compilation takes 1.6 GB: 100 memories of 16 MiB, each
+    /// A component of 2 KiB whose compilation takes 1.6 GB: 100 memories of 16 MiB, each
     /// given one byte near its start and one near its end. wasmtime builds an image of each
     /// memory's initial contents at compile time when it is under 16 MiB, however little data
     /// it holds.
@@ -163,6 +163,31 @@ fn a_plugin_file_larger_than_the_size_limit_is_refused() {
              limit (1000 bytes); PRUNER_PLUGIN_MAX_BYTES raises it",
             scratch.dir().display()
         ),
+    );
+}
+
+#[test]
+fn a_plugin_file_that_cannot_be_read_is_named_with_the_reason() {
+    let scratch = Scratch::new("unreadable");
+
+    assert_refused(
+        &scratch,
+        &mut scratch.pruner(&["--plugin", "/nonexistent/plugin.wasm"]),
+        "Error: cannot read the plugin /nonexistent/plugin.wasm: No such file or directory (os \
+         error 2)",
+    );
+}
+
+#[test]
+fn a_load_limit_that_is_not_a_number_is_refused() {
+    let scratch = Scratch::new("bad-limit");
+    let limit = [("PRUNER_PLUGIN_COMPILE_SECONDS", "1m")];
+    let mut command = prune_with(&scratch, "slow.wasm", &exhausting::slow(), &limit);
+
+    assert_refused(
+        &scratch,
+        &mut command,
+        "Error: PRUNER_PLUGIN_COMPILE_SECONDS must be a whole number of seconds, not \"1m\"",
     );
 }
 

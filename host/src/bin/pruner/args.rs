@@ -11,7 +11,9 @@ use clap::Args;
 #[derive(Debug, Args)]
 pub struct NativeFlags {
     /// Prune with this policy component (any component of pruner's world, run in the sandbox)
-    /// instead of the built-in one.
+    /// instead of the built-in one. It is read and compiled within limits that
+    /// PRUNER_PLUGIN_MAX_BYTES, PRUNER_PLUGIN_COMPILE_SECONDS and PRUNER_PLUGIN_COMPILE_MEMORY
+    /// change (default 32 MiB, 30 s of CPU time, 1 GiB).
     #[arg(long, value_name = "FILE.wasm", global = true)]
     pub plugin: Option<PathBuf>,
 

@@ -40,30 +40,28 @@ fn loader() -> anyhow::Result<Loader> {
     let helper = CompileHelper::current_exe().context("cannot find pruner's own executable")?;
     let mut loader = Loader::untrusted(helper);
     let limits = &mut loader.limits;
-    if let Some(bytes) = number(MAX_BYTES)? {
+    if let Some(bytes) = number(MAX_BYTES, "bytes")? {
         limits.file_bytes = bytes;
     }
-    if let Some(seconds) = number(COMPILE_SECONDS)? {
+    if let Some(seconds) = number(COMPILE_SECONDS, "seconds")? {
         limits.compile_cpu_time = Duration::from_secs(seconds);
     }
-    if let Some(bytes) = number(COMPILE_MEMORY)? {
+    if let Some(bytes) = number(COMPILE_MEMORY, "bytes")? {
         limits.compile_memory_bytes = bytes;
     }
     Ok(loader)
 }
 
-/// The whole number in the variable `name`, if it is set.
-fn number(name: &str) -> anyhow::Result<Option<u64>> {
-    match env::var(name) {
-        Ok(text) => text
-            .parse()
-            .map(Some)
-            .map_err(|_| anyhow!("{name} must be a whole number, not {text:?}")),
-        Err(VarError::NotPresent) => Ok(None),
-        Err(VarError::NotUnicode(text)) => {
-            Err(anyhow!("{name} must be a whole number, not {text:?}"))
-        }
-    }
+/// The whole number of `unit` in the variable `name`, if it is set.
+fn number(name: &str, unit: &str) -> anyhow::Result<Option<u64>> {
+    let text = match env::var(name) {
+        Ok(text) => text,
+        Err(VarError::NotPresent) => return Ok(None),
+        Err(VarError::NotUnicode(text)) => text.to_string_lossy().into_owned(),
+    };
+    text.parse()
+        .map(Some)
+        .map_err(|_| anyhow!("{name} must be a whole number of {unit}, not {text:?}"))
 }
 
 /// `err`, followed, for a load limit crossed, by the variable that raises the limit.
