@@ -22,7 +22,7 @@ use std::process::{Command, ExitCode, ExitStatus, Stdio};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
 
-use wasmtime::Engine;
+use wasmtime::{Engine, OutOfMemory};
 
 use crate::cancel::Cancellation;
 use crate::component;
@@ -33,6 +33,9 @@ pub const ARG: &str = "--pruner-compile-helper";
 
 /// The helper's exit code when wasmtime refuses the component; its reason is on stderr.
 const EXIT_REFUSED: u8 = 65;
+
+/// The helper's exit code when wasmtime ran out of memory and said so, rather than aborting.
+const EXIT_OUT_OF_MEMORY: u8 = 66;
 
 /// The most of the helper's stderr kept: wasmtime's reason, or Rust's last words.
 const MESSAGE_BYTES: u64 = 64 << 10;
@@ -99,6 +102,7 @@ pub fn serve_if_asked() -> Option<ExitCode> {
                 ExitCode::FAILURE
             }
         },
+        Err(err) if err.is::<OutOfMemory>() => ExitCode::from(EXIT_OUT_OF_MEMORY),
         Err(err) => {
             eprint!("{err:#}");
             ExitCode::from(EXIT_REFUSED)
@@ -128,11 +132,13 @@ pub(crate) fn precompile(
     let cpu_seconds = limits.compile_cpu_time.as_secs_f64().ceil().max(1.0) as libc::rlim_t;
     let memory = limits.compile_memory_bytes as libc::rlim_t;
     let parent = std::process::id();
-    // SAFETY: the closure only makes async-signal-safe system calls (`setrlimit`, `prctl`,
-    // `getppid`) and allocates nothing.
+    // SAFETY: the closure only makes async-signal-safe system calls (`signal`, `getrlimit`,
+    // `setrlimit`, `prctl`, `getppid`) and allocates nothing.
     unsafe {
         command.pre_exec(move || {
-            // SIGXCPU at the limit; the kernel's SIGKILL a second later should it be ignored.
+            // SIGXCPU at the limit, ending the helper even if the loading process ignores it;
+            // the kernel's SIGKILL a second later should the helper ignore it.
+            libc::signal(libc::SIGXCPU, libc::SIG_DFL);
             limit(libc::RLIMIT_CPU, cpu_seconds, cpu_seconds + 1)?;
             limit(libc::RLIMIT_DATA, memory, memory)?;
             limit(libc::RLIMIT_CORE, 0, 0)?;
@@ -206,8 +212,10 @@ fn outcome(
     if status.signal() == Some(libc::SIGXCPU) {
         return Err(LoadError::CompileTime(limits.compile_cpu_time));
     }
-    // Rust's words when an allocation fails, before it aborts.
-    if status.signal() == Some(libc::SIGABRT) && message.contains("memory allocation of ") {
+    // wasmtime's own report, or Rust's words when an allocation fails before it aborts.
+    let out_of_memory = status.code() == Some(i32::from(EXIT_OUT_OF_MEMORY))
+        || status.signal() == Some(libc::SIGABRT) && message.contains("memory allocation of ");
+    if out_of_memory {
         return Err(LoadError::CompileMemory(limits.compile_memory_bytes));
     }
     let last_words = message.lines().next().unwrap_or_default();
@@ -252,4 +260,74 @@ fn limit(
         return Err(io::Error::last_os_error());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    const LIMITS: LoadLimits = LoadLimits {
+        file_bytes: 1 << 20,
+        compile_cpu_time: Duration::from_secs(2),
+        compile_memory_bytes: 1 << 26,
+    };
+
+    /// The wait status of a helper that exited with `code`.
+    fn exited(code: i32) -> ExitStatus {
+        ExitStatus::from_raw(code << 8)
+    }
+
+    /// The wait status of a helper that `signal` ended.
+    fn ended_by(signal: i32) -> ExitStatus {
+        ExitStatus::from_raw(signal)
+    }
+
+    /// What a helper that ended with `status` and wrote `message` on stderr means, as the text
+    /// pruner prints (its machine code, if it succeeded).
+    fn meaning(status: ExitStatus, message: &str) -> String {
+        match outcome(status, Ok(b"code".to_vec()), message.to_string(), &LIMITS) {
+            Ok(artifact) => String::from_utf8(artifact).unwrap(),
+            Err(err) => format!("{:#}", anyhow::Error::new(err)),
+        }
+    }
+
+    #[test]
+    fn the_helper_s_exit_tells_what_happened() {
+        let memory_limit = "compiling it exceeded the compile memory limit (67108864 bytes)";
+        let cases = [
+            (exited(0), "", "code"),
+            (
+                exited(65),
+                "failed to parse WebAssembly module",
+                "cannot compile the prune component: failed to parse WebAssembly module",
+            ),
+            (
+                ended_by(libc::SIGXCPU),
+                "",
+                "compiling it exceeded the compile time limit (2s of CPU time)",
+            ),
+            (
+                ended_by(libc::SIGABRT),
+                "memory allocation of 16777215 bytes failed\n",
+                memory_limit,
+            ),
+            (exited(66), "", memory_limit),
+            (
+                ended_by(libc::SIGSEGV),
+                "first line\nsecond line\n",
+                "the compile helper failed: it ended with signal: 11 (SIGSEGV): first line",
+            ),
+            (
+                exited(1),
+                "cannot read the request: broken pipe\n",
+                "the compile helper failed: it ended with exit status: 1: cannot read the \
+                 request: broken pipe",
+            ),
+        ];
+        for (status, message, expected) in cases {
+            assert_eq!(meaning(status, message), expected, "{status}");
+        }
+    }
 }
