@@ -344,14 +344,24 @@ fn a_component_compiled_by_the_helper_prunes_as_one_compiled_in_process() {
             &Cancellation::default(),
         )
         .expect("the built-in component loads");
+    // A fuel limit has the helper compile the component again, for the fuel-metering engine.
+    let fueled = Limits {
+        fuel: Some(u64::MAX),
+        ..Limits::default()
+    };
 
-    assert_eq!(
-        prune_containers(&Pruner::new(component), &prunable()),
-        Ok(ContainerPruneReport {
-            containers_deleted: vec![id("exited")],
-            space_reclaimed: 1000,
-        })
-    );
+    for limits in [Limits::default(), fueled] {
+        assert_eq!(
+            prune_containers(
+                &Pruner::new(component.clone()).with_limits(limits),
+                &prunable()
+            ),
+            Ok(ContainerPruneReport {
+                containers_deleted: vec![id("exited")],
+                space_reclaimed: 1000,
+            })
+        );
+    }
 }
 
 #[test]
