@@ -8,6 +8,7 @@
 mod args;
 mod engine;
 mod logging;
+mod plugin;
 mod signals;
 mod tools;
 
@@ -18,9 +19,8 @@ use std::sync::Arc;
 use anyhow::Context;
 use chrono::{DateTime, FixedOffset};
 use pruner::clock::{Clock, FixedClock, SystemClock};
-use pruner::load_error::plugin_load_error;
 use pruner::state_file::StateFile;
-use pruner::{Backends, Filters, PruneComponent, Pruner};
+use pruner::{Backends, Filters, Pruner};
 use pruner_cli_core::args::PruneArgs;
 use pruner_cli_core::{
     Action, ContainerPruneReport, Daemon, Failure, Interrupted, Kind, NetworkPruneReport, Report,
@@ -31,6 +31,9 @@ use engine::Engine;
 use signals::{PromptWatch, Termination};
 
 fn main() -> ExitCode {
+    if let Some(code) = pruner::compile_helper::serve_if_asked() {
+        return code;
+    }
     let invocation = match pruner_cli_core::parse::<NativeFlags, Tool>() {
         Ok(invocation) => invocation,
         Err(code) => return ExitCode::from(code),
@@ -202,7 +205,12 @@ fn prune(
         .context("cannot watch for Ctrl-C")
         .map_err(Failure::Other)?;
     *termination = Some(watched);
-    let pruner = Pruner::new(component(plugin).map_err(Failure::Other)?);
+    let component = plugin::component(plugin, &cancel);
+    if cancel.is_cancelled() {
+        // A signal while loading: nothing was pruned yet, so exit at once, as the signal would.
+        std::process::exit(exit_code(termination.as_ref()).into());
+    }
+    let pruner = Pruner::new(component.map_err(Failure::Other)?);
     let result = match kind {
         Kind::Containers => pruner
             .prune_containers(backends, filters, &cancel)
@@ -226,14 +234,4 @@ fn prune(
 /// 128 + the signal's number when a signal cancelled the prune, else 0.
 fn exit_code(termination: Option<&Termination>) -> u8 {
     termination.and_then(Termination::exit_code).unwrap_or(0)
-}
-
-/// The prune component: `--plugin`'s, or the built-in one.
-fn component(plugin: Option<&Path>) -> anyhow::Result<PruneComponent> {
-    let Some(path) = plugin else {
-        return PruneComponent::builtin();
-    };
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("cannot read the plugin {}", path.display()))?;
-    PruneComponent::from_bytes(&bytes).map_err(|err| plugin_load_error(path, err))
 }
