@@ -1,7 +1,8 @@
 //! The daemon state that pruner's state-file backends serve: the state file's JSON schema
-//! ([`State`]), Docker's behaviour over it ([`rules`]: what removal refuses, with Docker's
-//! texts, and the `destroy` events), Docker's event message ([`EventMessage`]) and the file's
-//! atomic rewrite ([`file`]).
+//! ([`State`]), the state indexed by ID as the backends serve it ([`IndexedState`]), Docker's
+//! behaviour over it ([`rules`]: what removal refuses, with Docker's texts, and the `destroy`
+//! events), Docker's event message ([`EventMessage`]), and the file itself ([`file`]): locked
+//! against other prunes ([`lock`]), read, and rewritten atomically.
 //!
 //! Plain Rust that compiles natively, for the wasmtime host's in-memory and state-file backends,
 //! and for `wasm32-wasip2`, for the backend component; so both serve the same file the same way.
@@ -10,6 +11,8 @@ pub mod clock;
 pub mod error;
 pub mod events;
 pub mod file;
+pub mod indexed;
+pub mod lock;
 pub mod rules;
 pub mod state;
 pub mod status;
@@ -17,6 +20,7 @@ pub mod status;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::Error;
 pub use events::{Actor, EventMessage};
+pub use indexed::{DuplicateId, IndexedState};
 pub use state::{
     ClusterNetworkRecord, ClusterRecord, ContainerRecord, Failures, NetworkRecord, State,
 };
