@@ -11,4 +11,4 @@ pub mod run;
 
 pub use filters::Filters;
 pub use report::{ContainerPruneReport, NetworkPruneReport, Report};
-pub use run::{Daemon, Failure, Kind, run};
+pub use run::{Daemon, Failure, Kind, Removals, run};

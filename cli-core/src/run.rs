@@ -7,7 +7,7 @@ use clap::{Args, Parser};
 use crate::args::{Cli, Command, Format, Object, PruneArgs};
 use crate::filters::Filters;
 use crate::prompt;
-use crate::report::{ContainerPruneReport, Report};
+use crate::report::{ContainerPruneReport, NetworkPruneReport, Report};
 
 /// docker's exit code for a bad flag.
 const EXIT_USAGE: u8 = 125;
@@ -40,11 +40,53 @@ pub enum Failure {
     Usage(String),
     /// The daemon refused or failed, with its message: `Error response from daemon: …`, exit 1.
     Daemon(String),
+    /// The daemon failed part way, with its message, after removing what `removed` lists
+    /// (which stays removed, as in Docker): docker's error line, then what was removed on
+    /// stderr, exit 1. See [`Failure::after_removing`].
+    Partial {
+        /// The daemon's message.
+        message: String,
+        /// What the prune removed before it failed.
+        removed: Report,
+    },
     /// The daemon could not be reached (docker's `Cannot connect to the Docker daemon at …`):
     /// printed bare, as the docker CLI prints its client's errors, exit 1.
     Unreachable(String),
     /// pruner itself could not run (state file, component): `Error: …`, exit 1.
     Other(anyhow::Error),
+}
+
+/// What a prune removed, in order, as its backends saw it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Removals {
+    /// The removed containers' IDs.
+    pub containers: Vec<String>,
+    /// The bytes of their read-write layers (of those of known size).
+    pub space_reclaimed: u64,
+    /// The removed networks' names.
+    pub networks: Vec<String>,
+}
+
+impl Failure {
+    /// The daemon's error `message` for a `kind` prune that made `removals` first: a
+    /// [`Failure::Partial`], or a plain [`Failure::Daemon`] if it removed nothing.
+    pub fn after_removing(kind: Kind, message: String, removals: Removals) -> Failure {
+        let removed = match kind {
+            Kind::Containers if !removals.containers.is_empty() => {
+                Report::Containers(ContainerPruneReport {
+                    containers_deleted: removals.containers,
+                    space_reclaimed: removals.space_reclaimed,
+                })
+            }
+            Kind::Networks if !removals.networks.is_empty() => {
+                Report::Networks(NetworkPruneReport {
+                    networks_deleted: removals.networks,
+                })
+            }
+            _ => return Failure::Daemon(message),
+        };
+        Failure::Partial { message, removed }
+    }
 }
 
 /// The daemon a run prunes, as a front end opens it.
@@ -89,6 +131,14 @@ pub fn run<X: Args, D: Daemon>(
         }
         Err(Failure::Daemon(message)) => {
             eprintln!("Error response from daemon: {message}");
+            EXIT_FAILURE
+        }
+        Err(Failure::Partial { message, removed }) => {
+            eprint!(
+                "Error response from daemon: {message}\nRemoved before the error (it stays \
+                 removed):\n{}",
+                removed.text()
+            );
             EXIT_FAILURE
         }
         Err(Failure::Unreachable(message)) => {

@@ -7,6 +7,7 @@
 
 mod args;
 mod engine;
+mod removals;
 mod signals;
 
 use std::io::IsTerminal;
@@ -21,9 +22,11 @@ use pruner::state_file::StateFile;
 use pruner::{Backends, Filters, PruneComponent, Pruner};
 use pruner_cli_core::args::PruneArgs;
 use pruner_cli_core::{ContainerPruneReport, Daemon, Failure, Kind, NetworkPruneReport, Report};
+use pruner_state::file::{self, FileError};
 
 use args::NativeFlags;
 use engine::Engine;
+use removals::Removals;
 use signals::Termination;
 
 fn main() -> ExitCode {
@@ -88,20 +91,21 @@ fn connect(
         Some(now) => Arc::new(FixedClock(now)),
         None => Arc::new(SystemClock),
     };
-    let state = StateFile::load(path, clock.clone()).map_err(Failure::Other)?;
-    let backends = Backends::from_daemon(state.daemon()).with_clock(clock);
+    file::check(path).map_err(state_failure)?;
     Ok(NativeDaemon::StateFile(StateFileDaemon {
-        state,
-        backends,
+        path: path.clone(),
+        clock,
         plugin: extra.plugin.clone(),
         termination: None,
     }))
 }
 
-/// The daemon of a state file, pruned by the built-in component or `--plugin`'s.
+/// The daemon of a state file, pruned by the built-in component or `--plugin`'s. The file is
+/// checked before the prompt; it is locked and read when the prune starts, as dockerd takes its
+/// prune guard, and written back and unlocked when it ends.
 struct StateFileDaemon {
-    state: StateFile,
-    backends: Backends,
+    path: PathBuf,
+    clock: Arc<dyn Clock>,
     plugin: Option<PathBuf>,
     /// The signals watched during the prune.
     termination: Option<Termination>,
@@ -109,18 +113,17 @@ struct StateFileDaemon {
 
 impl Daemon for StateFileDaemon {
     fn prune(&mut self, kind: Kind, filters: &Filters) -> Result<Report, Failure> {
-        let before = self.state.daemon().snapshot();
+        let mut state = StateFile::load(&self.path, self.clock.clone()).map_err(state_failure)?;
+        let backends = Backends::from_daemon(state.daemon()).with_clock(self.clock.clone());
         let result = prune(
-            &self.backends,
+            &backends,
             self.plugin.as_deref(),
             &mut self.termination,
             kind,
             filters,
         );
         // Whatever the outcome, what was removed stays removed: keep the file in step.
-        if self.state.daemon().snapshot() != before {
-            self.state.save().map_err(Failure::Other)?;
-        }
+        state.save().map_err(state_failure)?;
         result
     }
 
@@ -170,9 +173,10 @@ fn prune(
         .map_err(Failure::Other)?;
     *termination = Some(watched);
     let pruner = Pruner::new(component(plugin).map_err(Failure::Other)?);
+    let (backends, removals) = Removals::noting(backends);
     let result = match kind {
         Kind::Containers => pruner
-            .prune_containers(backends, filters, &cancel)
+            .prune_containers(&backends, filters, &cancel)
             .map(|report| {
                 Report::Containers(ContainerPruneReport {
                     containers_deleted: report.containers_deleted,
@@ -180,14 +184,23 @@ fn prune(
                 })
             }),
         Kind::Networks => pruner
-            .prune_networks(backends, filters, &cancel)
+            .prune_networks(&backends, filters, &cancel)
             .map(|report| {
                 Report::Networks(NetworkPruneReport {
                     networks_deleted: report.networks_deleted,
                 })
             }),
     };
-    result.map_err(|err| Failure::Daemon(err.to_string()))
+    result.map_err(|err| removals.failure(kind, err))
+}
+
+/// A state file's error: another prune holding its lock is the daemon's conflict, as dockerd
+/// answers a second prune; anything else is pruner's own.
+fn state_failure(err: FileError) -> Failure {
+    match err {
+        FileError::Busy => Failure::Daemon(err.to_string()),
+        err => Failure::Other(err.into()),
+    }
 }
 
 /// 128 + the signal's number when a signal cancelled the prune, else 0.
