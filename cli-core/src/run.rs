@@ -238,3 +238,47 @@ fn confirmed(kind: Kind) -> Result<bool, Failure> {
     prompt::confirm(warning)
         .map_err(|err| Failure::Other(anyhow::Error::new(err).context("cannot read the answer")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn removals(containers: &[&str], networks: &[&str]) -> Removals {
+        Removals {
+            containers: containers.iter().map(|s| s.to_string()).collect(),
+            space_reclaimed: 10,
+            networks: networks.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_failure_after_removals_of_its_kind_carries_their_report() {
+        let failure =
+            Failure::after_removing(Kind::Containers, "boom".to_string(), removals(&["c1"], &[]));
+        let Failure::Partial { message, removed } = failure else {
+            panic!("not partial: {failure:?}");
+        };
+        assert_eq!(message, "boom");
+        assert_eq!(
+            removed.text(),
+            "Deleted Containers:\nc1\n\nTotal reclaimed space: 10B\n"
+        );
+        let failure =
+            Failure::after_removing(Kind::Networks, "boom".to_string(), removals(&[], &["n1"]));
+        assert!(
+            matches!(&failure, Failure::Partial { removed, .. } if removed.text() == "Deleted Networks:\nn1\n\n"),
+            "{failure:?}"
+        );
+    }
+
+    #[test]
+    fn a_failure_that_removed_nothing_is_the_daemons_plain_error() {
+        for kind in [Kind::Containers, Kind::Networks] {
+            let failure = Failure::after_removing(kind, "boom".to_string(), removals(&[], &[]));
+            assert!(
+                matches!(&failure, Failure::Daemon(m) if m == "boom"),
+                "{failure:?}"
+            );
+        }
+    }
+}

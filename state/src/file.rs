@@ -120,12 +120,11 @@ impl LockedFile {
             })?
             .ok_or(FileError::Busy)?;
         remove_stale_temporaries(&target);
-        let state = IndexedState::new(decode(path, &target)?).map_err(|source| {
-            FileError::Duplicate {
+        let state =
+            IndexedState::new(decode(path, &target)?).map_err(|source| FileError::Duplicate {
                 path: path.to_path_buf(),
                 source,
-            }
-        })?;
+            })?;
         let file = LockedFile {
             path: path.to_path_buf(),
             target,
@@ -478,11 +477,24 @@ mod tests {
         std::os::unix::fs::symlink("link.json", &chain).unwrap();
         assert_eq!(check(&chain).unwrap(), dir.join("real/state.json"));
         let (file, _) = LockedFile::open::<ContainerState>(&chain).expect("opened");
-        assert_eq!(entries(&dir.join("real")), ["state.json", "state.json.lock"]);
+        assert_eq!(
+            entries(&dir.join("real")),
+            ["state.json", "state.json.lock"]
+        );
         file.save(&state()).expect("written");
         drop(file);
-        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
-        assert!(fs::symlink_metadata(&chain).unwrap().file_type().is_symlink());
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert!(
+            fs::symlink_metadata(&chain)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         assert_eq!(read::<ContainerState>(&target).unwrap(), state());
         assert_eq!(entries(&dir.join("real")), ["state.json"]);
         fs::remove_dir_all(dir).unwrap();

@@ -69,27 +69,32 @@ impl PruneLock {
     }
 
     /// Holds the lock file just created at `path`: its advisory lock (native), then its line.
+    /// On failure the file is removed again.
     fn hold(path: &Path, mut file: File) -> io::Result<PruneLock> {
         let token = RandomState::new().build_hasher().finish();
-        #[cfg(not(target_os = "wasi"))]
-        let (holder, refresher) = {
-            file.try_lock().map_err(io::Error::from)?;
-            let refresher = refresher::Refresher::start(file.try_clone()?);
-            (format!("pid {}", std::process::id()), Some(refresher))
-        };
-        #[cfg(target_os = "wasi")]
-        let holder = "wasi";
-        let written = writeln!(file, "{RECORD} {token:016x} {holder}");
-        let lock = PruneLock {
-            path: path.to_path_buf(),
-            file,
-            token,
-            touched: SystemTime::now(),
+        let held = (|| {
             #[cfg(not(target_os = "wasi"))]
-            refresher,
-        };
-        // On failure, dropping the lock removes the file.
-        written.map(|()| lock)
+            let (holder, refresher) = {
+                file.try_lock().map_err(io::Error::from)?;
+                let refresher = refresher::Refresher::start(file.try_clone()?);
+                (format!("pid {}", std::process::id()), Some(refresher))
+            };
+            #[cfg(target_os = "wasi")]
+            let holder = "wasi";
+            writeln!(file, "{RECORD} {token:016x} {holder}")?;
+            Ok(PruneLock {
+                path: path.to_path_buf(),
+                file,
+                token,
+                touched: SystemTime::now(),
+                #[cfg(not(target_os = "wasi"))]
+                refresher,
+            })
+        })();
+        if held.is_err() {
+            let _ = fs::remove_file(path);
+        }
+        held
     }
 
     /// A token no other holder has: it names the holder's temporary files.
@@ -316,7 +321,11 @@ mod tests {
     fn a_dead_native_holders_lock_is_taken_over_at_once() {
         let path = lock_path("dead-native");
         // No process holds its advisory lock: the holder died.
-        left_behind(&path, "pruner prune lock 00000000000000aa pid 1\n", Duration::ZERO);
+        left_behind(
+            &path,
+            "pruner prune lock 00000000000000aa pid 1\n",
+            Duration::ZERO,
+        );
         let lock = PruneLock::acquire(&path).unwrap().expect("taken over");
         assert!(lock.is_held().unwrap());
         assert_ne!(token_of(&record(&path).unwrap()), Some(0xaa));
@@ -359,7 +368,11 @@ mod tests {
     #[test]
     fn a_takeover_under_way_refuses_the_prune_and_a_dead_one_is_cleared() {
         let path = lock_path("breaking");
-        left_behind(&path, "pruner prune lock 00000000000000cc pid 1\n", Duration::ZERO);
+        left_behind(
+            &path,
+            "pruner prune lock 00000000000000cc pid 1\n",
+            Duration::ZERO,
+        );
         let breaker = with_suffix(&path, ".break");
         left_behind(&breaker, "", Duration::from_secs(1));
         assert!(PruneLock::acquire(&path).unwrap().is_none());

@@ -58,7 +58,9 @@ impl<S: StatusWord> IndexedState<S> {
             }
             ContainerState::Created | ContainerState::Exited | ContainerState::Dead => {}
         }
-        let removed = self.take_container(id).ok_or_else(|| no_such_container(id))?;
+        let removed = self
+            .take_container(id)
+            .ok_or_else(|| no_such_container(id))?;
         let mut attributes = mem::take(&mut removed.labels);
         attributes.insert("image".to_string(), mem::take(&mut removed.image));
         attributes.insert("name".to_string(), mem::take(&mut removed.name));
@@ -95,9 +97,7 @@ impl<S: StatusWord> IndexedState<S> {
     }
 
     /// The swarm's networks; only a manager can list them, with Docker's text otherwise.
-    pub fn cluster_networks(
-        &self,
-    ) -> Result<impl Iterator<Item = &ClusterNetworkRecord>, Error> {
+    pub fn cluster_networks(&self) -> Result<impl Iterator<Item = &ClusterNetworkRecord>, Error> {
         if let Some(message) = self.cluster_list_failure() {
             return Err(Error::System(message.to_string()));
         }
@@ -114,7 +114,9 @@ impl<S: StatusWord> IndexedState<S> {
     /// Removes a swarm network; one a service uses fails with swarmkit's text. The swarm logs
     /// no event in the local daemon.
     pub fn remove_cluster_network(&mut self, id: &str) -> Result<(), Error> {
-        let network = self.cluster_network(id).ok_or_else(|| no_such_network(id))?;
+        let network = self
+            .cluster_network(id)
+            .ok_or_else(|| no_such_network(id))?;
         if let Some(message) = &network.fail.remove {
             return Err(Error::System(message.clone()));
         }

@@ -142,9 +142,7 @@ impl cluster::Guest for Backend {
     }
 
     fn remove(id: String) -> Result<(), types::Error> {
-        session()
-            .remove_cluster_network(&id)
-            .map_err(error_to_wit)
+        session().remove_cluster_network(&id).map_err(error_to_wit)
     }
 }
 

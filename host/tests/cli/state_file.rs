@@ -114,7 +114,12 @@ fn group_report(g: usize) -> String {
 fn twenty_concurrent_container_prunes_of_one_file_lose_no_removal() {
     let sandbox = Sandbox::with("concurrent", &grouped(20));
     let runs: Vec<Child> = (0..20)
-        .map(|g| spawn(&sandbox, &["container", "prune", "--filter", &format!("label=grp={g}")]))
+        .map(|g| {
+            spawn(
+                &sandbox,
+                &["container", "prune", "--filter", &format!("label=grp={g}")],
+            )
+        })
         .collect();
     let mut pruned = BTreeSet::new();
     for (g, run) in runs.into_iter().enumerate() {
@@ -141,8 +146,16 @@ fn concurrent_container_and_network_prunes_of_one_file_lose_no_removal() {
     let mut runs = Vec::new();
     for g in 0..10 {
         let filter = format!("label=grp={g}");
-        runs.push((g, "container", spawn(&sandbox, &["container", "prune", "--filter", &filter])));
-        runs.push((g, "network", spawn(&sandbox, &["network", "prune", "--filter", &filter])));
+        runs.push((
+            g,
+            "container",
+            spawn(&sandbox, &["container", "prune", "--filter", &filter]),
+        ));
+        runs.push((
+            g,
+            "network",
+            spawn(&sandbox, &["network", "prune", "--filter", &filter]),
+        ));
     }
     let (mut containers, mut networks) = (BTreeSet::new(), BTreeSet::new());
     for (g, kind, run) in runs {
@@ -155,7 +168,10 @@ fn concurrent_container_and_network_prunes_of_one_file_lose_no_removal() {
             networks.insert(g);
         }
     }
-    assert!(!containers.is_empty() || !networks.is_empty(), "no run pruned");
+    assert!(
+        !containers.is_empty() || !networks.is_empty(),
+        "no run pruned"
+    );
     let state = sandbox.state();
     let kept: Vec<String> = (0..30)
         .filter(|n| !containers.contains(&(n / 3)))
@@ -234,11 +250,9 @@ fn the_lock_of_a_wasi_prune_is_a_lease_taken_over_after_a_minute_untouched() {
     left(30);
     sandbox.force(&["container", "prune"]).is(1, "", BUSY);
     left(90);
-    sandbox.force(&["network", "prune"]).is(
-        0,
-        "Deleted Networks:\nscratch\ncache-net\n\n",
-        "",
-    );
+    sandbox
+        .force(&["network", "prune"])
+        .is(0, "Deleted Networks:\nscratch\ncache-net\n\n", "");
     assert_eq!(sandbox.entries(), ["state.json"]);
 }
 
@@ -277,7 +291,10 @@ fn the_temporary_file_of_a_writer_killed_mid_write_is_removed_by_the_next_prune(
     let token = fs::read_to_string(sandbox.dir.join("state.json.lock")).unwrap();
     assert_eq!(
         orphan,
-        format!(".state.json.{}.tmp", token.split_whitespace().nth(3).unwrap())
+        format!(
+            ".state.json.{}.tmp",
+            token.split_whitespace().nth(3).unwrap()
+        )
     );
 
     sandbox.force(&["network", "prune"]).is(0, "", "");
@@ -329,9 +346,11 @@ fn what_is_not_a_regular_file_is_refused_in_one_line_before_anything_is_pruned()
     let fifo = std::ffi::CString::new(sandbox.path_str()).unwrap();
     assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
     // Before the prompt, as a missing file.
-    sandbox
-        .ask(&["network", "prune"], Some("y\n"))
-        .is(1, "", &refused(&sandbox.path_str(), "a pipe"));
+    sandbox.ask(&["network", "prune"], Some("y\n")).is(
+        1,
+        "",
+        &refused(&sandbox.path_str(), "a pipe"),
+    );
     assert!(
         fs::metadata(sandbox.path()).unwrap().file_type().is_fifo(),
         "the fifo was replaced"
@@ -344,11 +363,11 @@ fn what_is_not_a_regular_file_is_refused_in_one_line_before_anything_is_pruned()
         Some(""),
     )
     .is(1, "", &refused("/dev/stdin", "a pipe"));
-    pruner(
-        &["container", "prune", "-f", "--state", "/dev/null"],
-        None,
-    )
-    .is(1, "", &refused("/dev/null", "a device"));
+    pruner(&["container", "prune", "-f", "--state", "/dev/null"], None).is(
+        1,
+        "",
+        &refused("/dev/null", "a device"),
+    );
 }
 
 #[test]
@@ -437,8 +456,8 @@ fn a_prune_of_twenty_thousand_containers_removes_exactly_the_stopped_ones() {
     let outcome = sandbox.force(&["container", "prune", "--format", "json"]);
     let report: Value = serde_json::from_str(&outcome.stdout).expect("a JSON report");
     assert_eq!((outcome.code, outcome.stderr.as_str()), (Some(0), ""));
-    let mut deleted: Vec<String> = serde_json::from_value(report["ContainersDeleted"].clone())
-        .expect("a list of IDs");
+    let mut deleted: Vec<String> =
+        serde_json::from_value(report["ContainersDeleted"].clone()).expect("a list of IDs");
     deleted.sort();
     let stopped: Vec<String> = (0..20_000)
         .filter(|n| n % 4 != 0)
