@@ -19,7 +19,7 @@ pub struct Removals {
 /// What the backends saw and did.
 #[derive(Default)]
 struct Noted {
-    /// Each container's layer size, as last measured.
+    /// The layer size of each container measured and not yet removed, as last measured.
     sizes: HashMap<String, i64>,
     /// The names of the listed local networks, by ID.
     local_names: HashMap<String, String>,
@@ -78,7 +78,7 @@ impl ContainerStore for Noting {
     fn remove(&self, id: &str) -> Result<(), Error> {
         self.inner.containers.remove(id)?;
         let mut noted = self.removals.noted();
-        let size = noted.sizes.get(id).copied().unwrap_or(0);
+        let size = noted.sizes.remove(id).unwrap_or(0);
         let removed = &mut noted.removed;
         // As Docker counts it: an unknown (negative) size adds nothing.
         removed.space_reclaimed = removed
