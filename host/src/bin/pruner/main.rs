@@ -9,6 +9,7 @@ mod args;
 mod engine;
 mod logging;
 mod plugin;
+mod removals;
 mod signals;
 mod tools;
 
@@ -25,9 +26,11 @@ use pruner_cli_core::args::PruneArgs;
 use pruner_cli_core::{
     Action, ContainerPruneReport, Daemon, Failure, Interrupted, Kind, NetworkPruneReport, Report,
 };
+use pruner_state::file::{self, FileError};
 
 use args::{NativeFlags, Tool};
 use engine::Engine;
+use removals::Removals;
 use signals::{PromptWatch, Termination};
 
 fn main() -> ExitCode {
@@ -124,20 +127,21 @@ fn connect(
         Some(now) => Arc::new(FixedClock(now)),
         None => Arc::new(SystemClock),
     };
-    let state = StateFile::load(path, clock.clone()).map_err(Failure::Other)?;
-    let backends = Backends::from_daemon(state.daemon()).with_clock(clock);
+    file::check(path).map_err(state_failure)?;
     Ok(NativeDaemon::new(Opened::StateFile(StateFileDaemon {
-        state,
-        backends,
+        path: path.clone(),
+        clock,
         plugin: extra.plugin.clone(),
         termination: None,
     })))
 }
 
-/// The daemon of a state file, pruned by the built-in component or `--plugin`'s.
+/// The daemon of a state file, pruned by the built-in component or `--plugin`'s. The file is
+/// checked before the prompt; it is locked and read when the prune starts, as dockerd takes its
+/// prune guard, and written back and unlocked when it ends.
 struct StateFileDaemon {
-    state: StateFile,
-    backends: Backends,
+    path: PathBuf,
+    clock: Arc<dyn Clock>,
     plugin: Option<PathBuf>,
     /// The signals watched during the prune.
     termination: Option<Termination>,
@@ -145,18 +149,17 @@ struct StateFileDaemon {
 
 impl Daemon for StateFileDaemon {
     fn prune(&mut self, kind: Kind, filters: &Filters) -> Result<Report, Failure> {
-        let before = self.state.daemon().snapshot();
+        let mut state = StateFile::load(&self.path, self.clock.clone()).map_err(state_failure)?;
+        let backends = Backends::from_daemon(state.daemon()).with_clock(self.clock.clone());
         let result = prune(
-            &self.backends,
+            &backends,
             self.plugin.as_deref(),
             &mut self.termination,
             kind,
             filters,
         );
         // Whatever the outcome, what was removed stays removed: keep the file in step.
-        if self.state.daemon().snapshot() != before {
-            self.state.save().map_err(Failure::Other)?;
-        }
+        state.save().map_err(state_failure)?;
         result
     }
 
@@ -211,9 +214,10 @@ fn prune(
         std::process::exit(exit_code(termination.as_ref()).into());
     }
     let pruner = Pruner::new(component.map_err(Failure::Other)?);
+    let (backends, removals) = Removals::noting(backends);
     let result = match kind {
         Kind::Containers => pruner
-            .prune_containers(backends, filters, &cancel)
+            .prune_containers(&backends, filters, &cancel)
             .map(|report| {
                 Report::Containers(ContainerPruneReport {
                     containers_deleted: report.containers_deleted,
@@ -221,14 +225,23 @@ fn prune(
                 })
             }),
         Kind::Networks => pruner
-            .prune_networks(backends, filters, &cancel)
+            .prune_networks(&backends, filters, &cancel)
             .map(|report| {
                 Report::Networks(NetworkPruneReport {
                     networks_deleted: report.networks_deleted,
                 })
             }),
     };
-    result.map_err(|err| Failure::Daemon(err.to_string()))
+    result.map_err(|err| removals.failure(kind, err))
+}
+
+/// A state file's error: another prune holding its lock is the daemon's conflict, as dockerd
+/// answers a second prune; anything else is pruner's own.
+fn state_failure(err: FileError) -> Failure {
+    match err {
+        FileError::Busy => Failure::Daemon(err.to_string()),
+        err => Failure::Other(err.into()),
+    }
 }
 
 /// 128 + the signal's number when a signal cancelled the prune, else 0.
