@@ -30,6 +30,28 @@ pub enum FileError {
         /// Why.
         source: io::Error,
     },
+    /// Nothing is at the path.
+    #[error(
+        "no state file at {}: give --state the path of a JSON state file (README, \"The state \
+         file\"; examples/state.json is one to copy)",
+        path.display()
+    )]
+    Missing {
+        /// The path.
+        path: PathBuf,
+    },
+    /// The file is JSON, but not an object at its top level (e.g. `[]`).
+    #[error(
+        "invalid state file {}: its top level is {found}, not a JSON object with \"containers\", \
+         \"networks\", \"cluster\" and \"events\" (README, \"The state file\")",
+        path.display()
+    )]
+    NotAnObject {
+        /// The file.
+        path: PathBuf,
+        /// What its top level is, e.g. `an array`.
+        found: &'static str,
+    },
     /// The path names something other than a regular file, e.g. a directory or `/dev/stdin`.
     #[error("cannot use {} as a state file: it is {kind}, not a regular file", path.display())]
     NotRegular {
@@ -87,7 +109,15 @@ pub fn check(path: &Path) -> Result<PathBuf, FileError> {
         path: path.to_path_buf(),
         source,
     };
-    let kind = fs::metadata(path).map_err(unreadable)?.file_type();
+    let kind = match fs::metadata(path) {
+        Ok(metadata) => metadata.file_type(),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => {
+            return Err(FileError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        Err(err) => return Err(unreadable(err)),
+    };
     if !kind.is_file() {
         return Err(FileError::NotRegular {
             path: path.to_path_buf(),
@@ -164,10 +194,30 @@ fn decode<S: StatusWord>(path: &Path, from: &Path) -> Result<State<S>, FileError
         path: path.to_path_buf(),
         source,
     })?;
+    if let Some(found) = top_level_other_than_object(&bytes) {
+        return Err(FileError::NotAnObject {
+            path: path.to_path_buf(),
+            found,
+        });
+    }
     serde_json::from_slice(&bytes).map_err(|source| FileError::Invalid {
         path: path.to_path_buf(),
         source,
     })
+}
+
+/// What the JSON text `bytes` holds at its top level when that is a value other than an object
+/// (serde would take an array for the state's fields in order); `None` for an object, and for
+/// text that is not JSON, which serde's error describes.
+fn top_level_other_than_object(bytes: &[u8]) -> Option<&'static str> {
+    match bytes.iter().find(|b| !b.is_ascii_whitespace())? {
+        b'[' => Some("an array"),
+        b'"' => Some("a string"),
+        b'-' | b'0'..=b'9' => Some("a number"),
+        b't' | b'f' => Some("a boolean"),
+        b'n' => Some("null"),
+        _ => None,
+    }
 }
 
 /// `path` with the symbolic links of its last component followed (a directory on the way is
@@ -362,6 +412,48 @@ mod tests {
         assert!(text.contains(r#""created": "2026-11-20T10:00:00.123456789Z""#));
         assert!(text.contains(r#""state": "exited""#));
         assert_eq!(entries(&dir), ["state.json"]);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_missing_file_is_refused_by_the_check_with_where_to_find_the_schema() {
+        let path = Path::new("/nonexistent/pruner/state.json");
+        let err = check(path).expect_err("missing");
+        assert_eq!(
+            err.to_string(),
+            "no state file at /nonexistent/pruner/state.json: give --state the path of a JSON \
+             state file (README, \"The state file\"; examples/state.json is one to copy)"
+        );
+    }
+
+    #[test]
+    fn json_that_is_not_an_object_is_not_a_state_file() {
+        let dir = temp_dir("not-an-object");
+        let path = dir.join("state.json");
+        for (text, found) in [
+            ("[]", "an array"),
+            ("  [[], [], null, []]\n", "an array"),
+            ("\"state\"", "a string"),
+            ("0", "a number"),
+            ("-1", "a number"),
+            ("true", "a boolean"),
+            ("null", "null"),
+        ] {
+            fs::write(&path, text).unwrap();
+            let err = read::<ContainerState>(&path).expect_err(text);
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "invalid state file {}: its top level is {found}, not a JSON object with \
+                     \"containers\", \"networks\", \"cluster\" and \"events\" (README, \
+                     \"The state file\")",
+                    path.display()
+                ),
+                "{text}"
+            );
+        }
+        fs::write(&path, "{}").unwrap();
+        assert_eq!(read::<ContainerState>(&path).expect("an object"), State::default());
         fs::remove_dir_all(dir).unwrap();
     }
 
