@@ -15,4 +15,4 @@ pub mod run;
 pub use filters::Filters;
 pub use parse::{Action, Invocation, command, parse};
 pub use report::{ContainerPruneReport, NetworkPruneReport, Report};
-pub use run::{Daemon, Failure, Interrupted, Kind, run};
+pub use run::{Daemon, Failure, Interrupted, Kind, Removals, run};

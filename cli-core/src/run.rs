@@ -53,6 +53,15 @@ pub enum Failure {
     /// The client's own error, printed bare as the docker CLI prints them (`Cannot connect to the
     /// Docker daemon at …`, `Failed to initialize: …`), exit 1.
     Client(String),
+    /// The daemon failed part way, with its message, after removing what `removed` lists
+    /// (which stays removed, as in Docker): docker's error line, then what was removed on
+    /// stderr, exit 1. See [`Failure::after_removing`].
+    Partial {
+        /// The daemon's message.
+        message: String,
+        /// What the prune removed before it failed.
+        removed: Report,
+    },
     /// pruner itself could not run (state file, component): `Error: …`, exit 1.
     Other(anyhow::Error),
 }
@@ -65,6 +74,39 @@ pub struct Interrupted {
     pub stdout: String,
     /// For stderr: the newline that ends the prompt's line with `--format json`.
     pub stderr: String,
+}
+
+/// What a prune removed, in order, as its backends saw it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Removals {
+    /// The removed containers' IDs.
+    pub containers: Vec<String>,
+    /// The bytes of their read-write layers (of those of known size).
+    pub space_reclaimed: u64,
+    /// The removed networks' names.
+    pub networks: Vec<String>,
+}
+
+impl Failure {
+    /// The daemon's error `message` for a `kind` prune that made `removals` first: a
+    /// [`Failure::Partial`], or a plain [`Failure::Daemon`] if it removed nothing.
+    pub fn after_removing(kind: Kind, message: String, removals: Removals) -> Failure {
+        let removed = match kind {
+            Kind::Containers if !removals.containers.is_empty() => {
+                Report::Containers(ContainerPruneReport {
+                    containers_deleted: removals.containers,
+                    space_reclaimed: removals.space_reclaimed,
+                })
+            }
+            Kind::Networks if !removals.networks.is_empty() => {
+                Report::Networks(NetworkPruneReport {
+                    networks_deleted: removals.networks,
+                })
+            }
+            _ => return Failure::Daemon(message),
+        };
+        Failure::Partial { message, removed }
+    }
 }
 
 /// The daemon a run prunes, as a front end opens it.
@@ -119,6 +161,14 @@ pub fn run<X, D: Daemon>(
         }
         Err(Failure::Client(message)) => {
             eprintln!("{}", escape(&message));
+            EXIT_FAILURE
+        }
+        Err(Failure::Partial { message, removed }) => {
+            eprintln!("Error response from daemon: {}", escape(&message));
+            eprintln!("Removed before the error (it stays removed):");
+            for line in removed.text().lines() {
+                eprintln!("{}", escape(line));
+            }
             EXIT_FAILURE
         }
         Err(Failure::Other(err)) => {
@@ -235,4 +285,48 @@ fn confirmed<D: Daemon>(kind: Kind, format: Format, daemon: &mut D) -> Result<bo
     };
     let _ = std::io::stdout().flush();
     answer.map_err(|err| Failure::Other(anyhow::Error::new(err).context("cannot read the answer")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn removals(containers: &[&str], networks: &[&str]) -> Removals {
+        Removals {
+            containers: containers.iter().map(|s| s.to_string()).collect(),
+            space_reclaimed: 10,
+            networks: networks.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_failure_after_removals_of_its_kind_carries_their_report() {
+        let failure =
+            Failure::after_removing(Kind::Containers, "boom".to_string(), removals(&["c1"], &[]));
+        let Failure::Partial { message, removed } = failure else {
+            panic!("not partial: {failure:?}");
+        };
+        assert_eq!(message, "boom");
+        assert_eq!(
+            removed.text(),
+            "Deleted Containers:\nc1\n\nTotal reclaimed space: 10B\n"
+        );
+        let failure =
+            Failure::after_removing(Kind::Networks, "boom".to_string(), removals(&[], &["n1"]));
+        assert!(
+            matches!(&failure, Failure::Partial { removed, .. } if removed.text() == "Deleted Networks:\nn1\n\n"),
+            "{failure:?}"
+        );
+    }
+
+    #[test]
+    fn a_failure_that_removed_nothing_is_the_daemons_plain_error() {
+        for kind in [Kind::Containers, Kind::Networks] {
+            let failure = Failure::after_removing(kind, "boom".to_string(), removals(&[], &[]));
+            assert!(
+                matches!(&failure, Failure::Daemon(m) if m == "boom"),
+                "{failure:?}"
+            );
+        }
+    }
 }

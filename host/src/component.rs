@@ -1,7 +1,6 @@
 //! The prune component compiled once: a plugin or the built-in one, checked against the sandbox
 //! before anything of it runs, then instantiated afresh, within limits, for every prune.
 
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, OnceLock};
 
 use wasmtime::component::{HasSelf, Instance, InstancePre, Linker};
@@ -19,6 +18,7 @@ use crate::error::PruneError;
 use crate::fault;
 use crate::host_state::HostState;
 use crate::invariants::PruneKind;
+use crate::load::Loader;
 use crate::load_error;
 use crate::preview::PruneOptions;
 use crate::removals::Removals;
@@ -40,10 +40,22 @@ static ENGINE: LazyLock<Engine> = LazyLock::new(|| engine(false));
 /// third more instructions, so only prunes that ask for it pay for it.
 static FUEL_ENGINE: LazyLock<Engine> = LazyLock::new(|| engine(true));
 
-/// An engine with epoch interruption, and fuel if `fuel`, with its epoch ticker started.
-fn engine(fuel: bool) -> Engine {
+/// The engine of prunes with a fuel limit if `fuel`, else of the others.
+fn engine_for(fuel: bool) -> &'static Engine {
+    if fuel { &FUEL_ENGINE } else { &ENGINE }
+}
+
+/// What the machine code of pruner's engines depends on: epoch interruption, and fuel if
+/// `fuel`. The compile helper compiles for an engine of this configuration.
+pub(crate) fn config(fuel: bool) -> Config {
     let mut config = Config::new();
     config.epoch_interruption(true).consume_fuel(fuel);
+    config
+}
+
+/// An engine with epoch interruption, and fuel if `fuel`, with its epoch ticker started.
+fn engine(fuel: bool) -> Engine {
+    let mut config = config(fuel);
     config.allocation_strategy(pool());
     let engine = Engine::new(&config)
         .or_else(|_| {
@@ -89,11 +101,10 @@ pub struct PruneComponent {
     fueled: Arc<OnceLock<Result<Compiled, String>>>,
 }
 
-/// What a component is compiled from.
+/// What a component is compiled from, and how.
 struct Source {
     bytes: Vec<u8>,
-    cache_dir: Option<PathBuf>,
-    grants: Vec<Grant>,
+    loader: Loader,
 }
 
 /// A component compiled for one engine, checked and linked.
@@ -123,59 +134,64 @@ impl Prune {
 }
 
 impl PruneComponent {
-    /// The built-in prune component, compiled machine code taken from the on-disk cache
-    /// when it is there (see [`cache`]).
+    /// The built-in prune component, compiled in this process, its machine code taken from the
+    /// on-disk cache when it is there (see [`cache`]).
     pub fn builtin() -> anyhow::Result<PruneComponent> {
-        let component =
-            PruneComponent::load(BUILTIN_COMPONENT, cache::default_dir().as_deref(), &[])?;
+        let component = Loader::trusted().load(BUILTIN_COMPONENT, &Cancellation::default())?;
         Ok(PruneComponent {
             builtin: true,
             ..component
         })
     }
 
-    /// Compiles a plugin: any component of pruner's world, from its bytes (the binary format),
-    /// its machine code cached like the built-in one's. It is refused if it is not a component
-    /// at all (a [`NotAComponent`](crate::load_error::NotAComponent)), if it imports more than
-    /// the sandbox grants (a [`ForbiddenImports`](crate::sandbox::ForbiddenImports)) or does not
-    /// export `prune` with pruner's types.
+    /// Compiles a component you trust, in this process and without the compile limits: any
+    /// component of pruner's world, from its bytes (the binary format), its machine code cached
+    /// like the built-in one's. It is refused if it is not a component at all (a
+    /// [`NotAComponent`](crate::load_error::NotAComponent)), if it imports more than the sandbox
+    /// grants (a [`ForbiddenImports`](crate::sandbox::ForbiddenImports)) or does not export
+    /// `prune` with pruner's types. Load a plugin written by others with [`Loader::untrusted`]
+    /// instead.
     pub fn from_bytes(bytes: &[u8]) -> anyhow::Result<PruneComponent> {
         PruneComponent::from_bytes_granting(bytes, &[])
     }
 
     /// Like [`PruneComponent::from_bytes`], with more of WASI granted to the plugin.
     pub fn from_bytes_granting(bytes: &[u8], grants: &[Grant]) -> anyhow::Result<PruneComponent> {
-        PruneComponent::load(bytes, cache::default_dir().as_deref(), grants)
+        let loader = Loader {
+            grants: grants.to_vec(),
+            ..Loader::trusted()
+        };
+        loader.load(bytes, &Cancellation::default())
     }
 
-    fn load(
+    /// Compiles `bytes` as `loader` says (see [`Loader::load`]).
+    pub(crate) fn compile(
         bytes: &[u8],
-        cache_dir: Option<&Path>,
-        grants: &[Grant],
+        loader: &Loader,
+        cancel: &Cancellation,
     ) -> anyhow::Result<PruneComponent> {
         load_error::check_component(bytes)?;
         let source = Source {
             bytes: bytes.to_vec(),
-            cache_dir: cache_dir.map(Path::to_path_buf),
-            grants: grants.to_vec(),
+            loader: loader.clone(),
         };
         Ok(PruneComponent {
             builtin: false,
-            compiled: source.compile(&ENGINE)?,
+            compiled: source.compile(false, cancel)?,
             source: Arc::new(source),
             fueled: Arc::default(),
         })
     }
 
-    /// The compiled component for a prune within `limits`.
-    fn compiled(&self, limits: &Limits) -> Result<&Compiled, PruneError> {
+    /// The compiled component for a prune within `limits`, cancelled through `cancel`.
+    fn compiled(&self, limits: &Limits, cancel: &Cancellation) -> Result<&Compiled, PruneError> {
         if limits.fuel.is_none() {
             return Ok(&self.compiled);
         }
         self.fueled
             .get_or_init(|| {
                 self.source
-                    .compile(&FUEL_ENGINE)
+                    .compile(true, cancel)
                     .map_err(|err| format!("{err:#}"))
             })
             .as_ref()
@@ -204,11 +220,11 @@ impl PruneComponent {
         limits: Limits,
         options: &PruneOptions,
     ) -> Result<Prune, PruneError> {
-        let compiled = self.compiled(&limits)?;
+        let compiled = self.compiled(&limits, cancel)?;
         let stderr = CapturedStderr::default();
         let wasi = compiled
             .imports_wasi
-            .then(|| sandbox::wasi_context(&self.source.grants, stderr.clone()))
+            .then(|| sandbox::wasi_context(&self.source.loader.grants, stderr.clone()))
             .transpose()
             .map_err(|err| PruneError::Component(format!("{err:#}")))?;
         let state = HostState::new(
@@ -259,14 +275,23 @@ impl PruneComponent {
 }
 
 impl Source {
-    /// Compiles the component for `engine` (or takes it from the cache), checks its imports
-    /// against the sandbox and its exports against pruner's world, and links it.
-    fn compile(&self, engine: &Engine) -> anyhow::Result<Compiled> {
-        let component = cache::load_or_compile(engine, &self.bytes, self.cache_dir.as_deref())
-            .context("cannot compile the prune component")?;
-        sandbox::check_imports(engine, &component, &self.grants)?;
+    /// Compiles the component for the engine of prunes with a fuel limit if `fuel`, else of
+    /// the others (or takes it from the cache), checks its imports against the sandbox and its
+    /// exports against pruner's world, and links it.
+    fn compile(&self, fuel: bool, cancel: &Cancellation) -> anyhow::Result<Compiled> {
+        let engine = engine_for(fuel);
+        let Loader {
+            compiler,
+            limits,
+            cache_dir,
+            grants,
+        } = &self.loader;
+        let component = cache::load_or_compile(engine, &self.bytes, cache_dir.as_deref(), || {
+            compiler.precompile(engine, fuel, &self.bytes, limits, cancel)
+        })?;
+        sandbox::check_imports(engine, &component, grants)?;
         let mut linker = Linker::<HostState>::new(engine);
-        sandbox::link_wasi(&mut linker, &self.grants)?;
+        sandbox::link_wasi(&mut linker, grants)?;
         bindings::Pruner::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
         let pre = linker
             .instantiate_pre(&component)

@@ -1,7 +1,9 @@
 //! An in-memory daemon that serves all four backend interfaces and behaves like Docker's:
 //! it refuses to remove running containers or networks in use with Docker's texts, and logs
 //! `destroy` events for what it removes. The behaviour is `pruner-state`'s [`rules`], which
-//! the backend component shares; this is the adapter to the wasmtime bindings' types.
+//! the backend component shares, over its [`IndexedState`], whose lookups and removals by ID
+//! take the same time whatever the daemon's size; this is the adapter to the wasmtime bindings'
+//! types.
 //!
 //! [`rules`]: pruner_state::rules
 
@@ -14,27 +16,41 @@ use crate::clock::{self, Clock};
 use crate::events::EventMessage;
 use crate::state::State;
 
+/// The daemon's state, indexed by ID.
+type IndexedState = pruner_state::IndexedState<crate::bindings::ContainerState>;
+
 /// A daemon whose objects live in memory.
 pub struct MemoryDaemon {
-    state: Mutex<State>,
+    state: Mutex<IndexedState>,
     clock: Arc<dyn Clock>,
 }
 
 impl MemoryDaemon {
-    /// A daemon holding `state`, stamping events with `clock`.
-    pub fn new(state: State, clock: Arc<dyn Clock>) -> MemoryDaemon {
+    /// A daemon holding `state`, stamping events with `clock`. A [`State`] is indexed leniently
+    /// (see [`IndexedState`]'s `From`); a state file's was checked when it was read.
+    pub fn new(state: impl Into<IndexedState>, clock: Arc<dyn Clock>) -> MemoryDaemon {
         MemoryDaemon {
-            state: Mutex::new(state),
+            state: Mutex::new(state.into()),
             clock,
         }
     }
 
     /// A copy of the current state.
     pub fn snapshot(&self) -> State {
-        self.lock().clone()
+        self.with_state(State::clone)
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
+    /// Calls `f` with the current state.
+    pub fn with_state<R>(&self, f: impl FnOnce(&State) -> R) -> R {
+        f(self.lock().state())
+    }
+
+    /// How many changes (removals and events) the daemon has made.
+    pub fn changes(&self) -> u64 {
+        self.lock().changes()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, IndexedState> {
         // A panic while holding the lock cannot leave the state half-changed: every change
         // is a single removal plus its event, so a poisoned lock is still consistent.
         self.state
@@ -66,8 +82,7 @@ impl ContainerStore for MemoryDaemon {
     fn list(&self) -> Result<Vec<Container>, Error> {
         Ok(self
             .lock()
-            .containers
-            .iter()
+            .containers()
             .map(|c| Container {
                 id: c.id.clone(),
                 names: vec![c.name.clone()],
@@ -93,8 +108,7 @@ impl NetworkController for MemoryDaemon {
     fn list(&self) -> Result<Vec<Network>, Error> {
         Ok(self
             .lock()
-            .networks
-            .iter()
+            .networks()
             .map(|n| Network {
                 id: n.id.clone(),
                 name: n.name.clone(),
@@ -113,14 +127,13 @@ impl NetworkController for MemoryDaemon {
 
 impl Cluster for MemoryDaemon {
     fn is_manager(&self) -> bool {
-        self.lock().cluster.manager
+        self.lock().is_manager()
     }
 
     fn list(&self) -> Result<Vec<ClusterNetwork>, Error> {
         let state = self.lock();
         let networks = state.cluster_networks().map_err(to_wit)?;
         Ok(networks
-            .iter()
             .map(|n| ClusterNetwork {
                 id: n.id.clone(),
                 name: n.name.clone(),
@@ -138,6 +151,6 @@ impl Cluster for MemoryDaemon {
 
 impl EventLog for MemoryDaemon {
     fn log(&self, event: EventMessage) {
-        self.lock().events.push(event);
+        self.lock().log(event);
     }
 }

@@ -1,29 +1,33 @@
-//! The JSON state-file backend: a [`MemoryDaemon`] loaded from a file and written back
-//! atomically (a new file renamed over the old one), so a crash never leaves a torn file. The
-//! file's schema and its reading and writing are `pruner-state`'s, shared with the backend
-//! component.
+//! The JSON state-file backend: a [`MemoryDaemon`] serving a state file held for one prune. The
+//! file's schema, its prune lock, its reading and its atomic rewrite are `pruner-state`'s
+//! ([`file`]), shared with the backend component.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
-use pruner_state::file;
+use pruner_state::file::{FileError, LockedFile};
 
 use crate::clock::Clock;
 use crate::memory::MemoryDaemon;
 
-/// A daemon whose state lives in a JSON file.
+/// A daemon whose state lives in a JSON file, held (locked against other prunes of the file)
+/// until dropped.
 pub struct StateFile {
-    path: PathBuf,
+    file: LockedFile,
     daemon: Arc<MemoryDaemon>,
+    /// The daemon's count of changes when the file was last read or written.
+    saved: u64,
 }
 
 impl StateFile {
-    /// Reads the state at `path`; events are stamped with `clock`.
-    pub fn load(path: &Path, clock: Arc<dyn Clock>) -> anyhow::Result<StateFile> {
-        let state = file::read(path)?;
+    /// Takes the prune lock of the file at `path` and reads it ([`LockedFile::open`]): a
+    /// [`FileError::Busy`] when another prune of it runs. Events are stamped with `clock`.
+    pub fn load(path: &Path, clock: Arc<dyn Clock>) -> Result<StateFile, FileError> {
+        let (file, state) = LockedFile::open(path)?;
         Ok(StateFile {
-            path: path.to_path_buf(),
+            file,
             daemon: Arc::new(MemoryDaemon::new(state, clock)),
+            saved: 0,
         })
     }
 
@@ -32,8 +36,14 @@ impl StateFile {
         self.daemon.clone()
     }
 
-    /// Writes the daemon's current state back to the file, atomically.
-    pub fn save(&self) -> anyhow::Result<()> {
-        Ok(file::write(&self.path, &self.daemon.snapshot())?)
+    /// Writes the daemon's changes since the file was read or last written, if it made any,
+    /// back to the file, atomically.
+    pub fn save(&mut self) -> Result<(), FileError> {
+        let changes = self.daemon.changes();
+        if changes != self.saved {
+            self.daemon.with_state(|state| self.file.save(state))?;
+            self.saved = changes;
+        }
+        Ok(())
     }
 }

@@ -903,7 +903,7 @@ fn bad_filters_json_is_refused_before_the_prompt() {
 }
 
 #[test]
-fn a_failed_size_lookup_aborts_but_the_file_keeps_what_was_already_removed() {
+fn a_failed_size_lookup_aborts_but_the_file_keeps_and_stderr_tells_what_was_already_removed() {
     let container = |name: &str, created: &str, fail: Option<Value>| {
         let mut c = json!({
             "id": id(name.chars().next().unwrap()), "name": name, "created": created,
@@ -928,10 +928,15 @@ fn a_failed_size_lookup_aborts_but_the_file_keeps_what_was_already_removed() {
         "networks": [], "cluster": {"manager": false, "networks": []}, "events": []
     });
     let sandbox = Sandbox::with("size-failure", &state);
+    // docker's stdout and error line, then what the prune removed before the error.
     sandbox.force(&["container", "prune"]).is(
         1,
         "",
-        "Error response from daemon: snapshotter gone\n",
+        &format!(
+            "Error response from daemon: snapshotter gone\nRemoved before the error (it stays \
+             removed):\n{}",
+            deleted_containers(&[id('3')], "10B")
+        ),
     );
     let after = sandbox.state();
     assert_eq!(after["containers"], json!(kept));
@@ -1681,3 +1686,8 @@ fn man_writes_a_page_per_command_from_the_same_definitions() {
 // --dry-run, --plan/--apply and --progress.
 #[path = "cli/preview.rs"]
 mod preview;
+
+// ---- the state file across processes and on disk -------------------------------------------
+
+#[path = "cli/state_file.rs"]
+mod state_file;

@@ -423,7 +423,16 @@ fn a_failed_size_lookup_aborts_keeping_what_was_removed_as_native_pruner_does() 
         &["container", "prune", "-f", "--now", NOW],
         None,
     );
-    outcome.is(1, "", "Error response from daemon: du timed out\n");
+    // docker's error line, then what was removed before it.
+    outcome.is(
+        1,
+        "",
+        &format!(
+            "Error response from daemon: du timed out\nRemoved before the error (it stays \
+             removed):\n{}",
+            deleted_containers(&['c'], "2.5MB")
+        ),
+    );
     assert_eq!(
         names(&outcome.state(), "/containers"),
         ["build-old", "web", "migrate"]
@@ -571,18 +580,23 @@ fn an_invalid_state_file_is_reported_with_its_path_as_native_pruner_does() {
         &["container", "prune", "-f", "--now", NOW],
         None,
     );
-    let (file, cause) = outcome
+    assert_invalid(
+        &outcome,
+        "unknown container state \"sleeping\" (expected one of created, running, paused, \
+         restarting, removing, exited, dead) at line 42 column 5",
+    );
+}
+
+/// Asserts that a run refused its state file as invalid, for `cause`, and changed nothing.
+#[track_caller]
+fn assert_invalid(outcome: &Outcome, cause: &str) {
+    let (file, said) = outcome
         .stderr
         .split_once("/state.json: ")
         .expect("the message names the state file");
     assert_eq!(
-        (outcome.code, outcome.stdout.as_str(), cause),
-        (
-            Some(1),
-            "",
-            "unknown container state \"sleeping\" (expected one of created, running, paused, \
-             restarting, removing, exited, dead) at line 42 column 5\n"
-        )
+        (outcome.code, outcome.stdout.as_str(), said),
+        (Some(1), "", format!("{cause}\n").as_str())
     );
     assert!(file.starts_with("Error: invalid state file /"), "{file:?}");
 }
@@ -778,3 +792,287 @@ fn the_backend_composition_without_a_state_file_answers_a_system_error_in_wave()
 // --dry-run under wasmtime; the native-only preview flags.
 #[path = "wasmtime_cli/preview.rs"]
 mod preview;
+// ---- the state file across processes and on disk ------------------------------------------------
+
+/// What the second of two prunes of one file prints.
+const BUSY: &str = "Error response from daemon: a prune operation is already running\n";
+
+/// Runs `program args…` with no input: exit code, stdout, stderr.
+fn raw(program: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let output = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|err| panic!("{} runs: {err}", program.display()));
+    (
+        output.status.code(),
+        String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    )
+}
+
+/// `wasmtime run --dir <dir> pruner-cli.wasm <args> --state <path>`.
+fn wasm_args<'a>(dir: &'a str, path: &'a str, args: &[&'a str]) -> Vec<&'a str> {
+    let mut all = vec!["run", "--dir", dir, CLI_COMPONENT_PATH];
+    all.extend(args);
+    all.extend(["--state", path]);
+    all
+}
+
+/// Makes the file at `path` look untouched for two minutes.
+fn age(path: &Path) {
+    let file = fs::File::options().write(true).open(path).unwrap();
+    file.set_modified(SystemTime::now() - std::time::Duration::from_secs(120))
+        .unwrap();
+}
+
+#[test]
+fn wasm_and_native_prunes_of_one_file_exclude_each_other_and_a_dead_holder_is_taken_over() {
+    let Some(wasmtime) = wasmtime() else { return };
+    let text = serde_json::to_string_pretty(&fixture()).unwrap();
+    let sandbox = Sandbox::with_text("held", &text);
+    let plugin = sandbox.dir.with_extension("endless-loop.wasm");
+    fs::write(&plugin, pruner_fixtures::ENDLESS_LOOP).unwrap();
+    let (dir, path) = (sandbox.dir(), sandbox.state_path());
+    let lock = sandbox.dir.join("state.json.lock");
+
+    // A native prune by a plugin that never ends holds the file's lock while it runs.
+    let mut holder = Command::new(pruner())
+        .args(["container", "prune", "-f", "--plugin"])
+        .arg(&plugin)
+        .args(["--state", &path])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("pruner starts");
+    while !lock.exists() {
+        assert!(
+            holder.try_wait().unwrap().is_none(),
+            "pruner ended before taking the lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let args = wasm_args(&dir, &path, &["container", "prune", "-f", "--now", NOW]);
+    assert_eq!(
+        raw(&wasmtime, &args),
+        (Some(1), String::new(), BUSY.to_string())
+    );
+    let data = format!("{dir}::/data");
+    let invoke = [
+        "run",
+        "--dir",
+        &data,
+        "--invoke",
+        "containers([])",
+        BACKEND_COMPONENT_PATH,
+    ];
+    assert_eq!(
+        raw(&wasmtime, &invoke),
+        (
+            Some(0),
+            "err(conflict(\"a prune operation is already running\"))\n".to_string(),
+            String::new()
+        )
+    );
+    assert_eq!(
+        fs::read_to_string(sandbox.dir.join("state.json")).unwrap(),
+        text
+    );
+
+    // Killed, the holder leaves its lock, which a WASI prune (which cannot test the holder's
+    // flock) takes over once untouched for a minute.
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    fs::remove_file(&plugin).unwrap();
+    age(&lock);
+    let outcome = sandbox.run(&wasmtime, &args, None);
+    outcome.is(0, &deleted_containers(&['c', 'd', 'a'], "2.501MB"), "");
+}
+
+#[test]
+fn concurrent_wasm_and_native_prunes_of_one_file_lose_no_removal() {
+    let Some(wasmtime) = wasmtime() else { return };
+    let containers: Vec<Value> = (0..8)
+        .map(|n| {
+            let mut c = container(
+                char::from_digit(n, 10).unwrap(),
+                &format!("c{n}"),
+                &format!("2026-11-20T10:00:0{n}Z"),
+                "exited",
+                json!({"grp": (n / 2).to_string()}),
+                1,
+            );
+            c["image"] = json!("busybox");
+            c
+        })
+        .collect();
+    let text = serde_json::to_string_pretty(&json!({"containers": containers})).unwrap();
+    let sandbox = Sandbox::with_text("concurrent", &text);
+    let (dir, path) = (sandbox.dir(), sandbox.state_path());
+    let runs: Vec<_> = (0..4)
+        .map(|g| {
+            let filter = format!("label=grp={g}");
+            let flags = [
+                "container",
+                "prune",
+                "-f",
+                "--now",
+                NOW,
+                "--filter",
+                &filter,
+            ];
+            let mut command = if g % 2 == 0 {
+                let mut command = Command::new(pruner());
+                command.args(flags).args(["--state", &path]);
+                command
+            } else {
+                let mut command = Command::new(&wasmtime);
+                command.args(wasm_args(&dir, &path, &flags));
+                command
+            };
+            command
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("a prune starts")
+        })
+        .collect();
+    let mut kept = Vec::new();
+    for (g, run) in runs.into_iter().enumerate() {
+        let output = run.wait_with_output().expect("the prune runs");
+        let digits = [
+            char::from_digit(g as u32 * 2 + 1, 10).unwrap(),
+            char::from_digit(g as u32 * 2, 10).unwrap(),
+        ];
+        let outcome = (
+            output.status.code(),
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        );
+        if outcome.0 == Some(0) {
+            assert_eq!(
+                outcome,
+                (Some(0), deleted_containers(&digits, "2B"), String::new())
+            );
+        } else {
+            assert_eq!(outcome, (Some(1), String::new(), BUSY.to_string()));
+            kept.extend([format!("c{}", g * 2), format!("c{}", g * 2 + 1)]);
+        }
+    }
+    let state: Value =
+        serde_json::from_str(&fs::read_to_string(sandbox.dir.join("state.json")).unwrap()).unwrap();
+    assert_eq!(names(&state, "/containers"), kept);
+    assert_eq!(sandbox.strays(), Vec::<String>::new());
+}
+
+#[test]
+fn a_symlinked_state_file_is_written_through_the_link_under_wasmtime() {
+    let Some(wasmtime) = wasmtime() else { return };
+    let sandbox = Sandbox::with_text("symlink", "");
+    let text = serde_json::to_string_pretty(&fixture()).unwrap();
+    fs::create_dir(sandbox.dir.join("data")).unwrap();
+    fs::write(sandbox.dir.join("data/real.json"), &text).unwrap();
+    let link = sandbox.dir.join("state.json");
+    fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink("data/real.json", &link).unwrap();
+    let (dir, path) = (sandbox.dir(), sandbox.state_path());
+    let args = wasm_args(&dir, &path, &["container", "prune", "-f", "--now", NOW]);
+    assert_eq!(
+        raw(&wasmtime, &args),
+        (
+            Some(0),
+            deleted_containers(&['c', 'd', 'a'], "2.501MB"),
+            String::new()
+        )
+    );
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let state: Value = serde_json::from_str(&fs::read_to_string(&link).unwrap()).unwrap();
+    assert_eq!(names(&state, "/containers"), ["web"]);
+    let left: Vec<_> = fs::read_dir(sandbox.dir.join("data"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["real.json"]);
+}
+
+#[test]
+fn a_directory_as_state_file_is_refused_as_native_pruner_does() {
+    let Some(wasmtime) = wasmtime() else { return };
+    let sandbox = Sandbox::with_text("directory", "");
+    fs::remove_file(sandbox.dir.join("state.json")).unwrap();
+    fs::create_dir(sandbox.dir.join("state.json")).unwrap();
+    let (dir, path) = (sandbox.dir(), sandbox.state_path());
+    let flags = ["network", "prune", "-f"];
+    let mut native_args = flags.to_vec();
+    native_args.extend(["--state", &path]);
+    let native = raw(pruner(), &native_args);
+    let wasm = raw(&wasmtime, &wasm_args(&dir, &path, &flags));
+    assert_eq!(wasm, native, "wasmtime run (left) vs native pruner (right)");
+    assert_eq!(
+        wasm,
+        (
+            Some(1),
+            String::new(),
+            format!(
+                "Error: cannot use {path} as a state file: it is a directory, not a regular file\n"
+            )
+        )
+    );
+}
+
+#[test]
+fn a_duplicate_id_is_refused_naming_it_as_native_pruner_does() {
+    let Some(wasmtime) = wasmtime() else { return };
+    let mut state = fixture();
+    let first = state["cluster"]["networks"][2].clone();
+    state["cluster"]["networks"]
+        .as_array_mut()
+        .unwrap()
+        .push(first);
+    let outcome = both(
+        &wasmtime,
+        "duplicate",
+        &state,
+        &["network", "prune", "-f", "--now", NOW],
+        None,
+    );
+    assert_invalid(&outcome, "cluster network ID ovl2 appears more than once");
+    assert_eq!(outcome.state(), state);
+}
+
+#[test]
+fn a_wasm_prune_takes_over_a_dead_wasm_writers_lock_and_removes_its_temporary_file() {
+    let Some(wasmtime) = wasmtime() else { return };
+    let text = serde_json::to_string_pretty(&fixture()).unwrap();
+    let sandbox = Sandbox::with_text("dead-writer", &text);
+    // What a WASI prune killed in the middle of its write leaves.
+    let lock = sandbox.dir.join("state.json.lock");
+    fs::write(&lock, "pruner prune lock 0123456789abcdef wasi\n").unwrap();
+    fs::write(
+        sandbox.dir.join(".state.json.0123456789abcdef.tmp"),
+        &text[..100],
+    )
+    .unwrap();
+    let (dir, path) = (sandbox.dir(), sandbox.state_path());
+    let args = wasm_args(&dir, &path, &["network", "prune", "-f", "--now", NOW]);
+    // Touched within the lease: its holder may live.
+    assert_eq!(
+        raw(&wasmtime, &args),
+        (Some(1), String::new(), BUSY.to_string())
+    );
+    age(&lock);
+    // `run` asserts that nothing but the state file is left.
+    let outcome = sandbox.run(&wasmtime, &args, None);
+    outcome.is(
+        0,
+        "Deleted Networks:\nunused-overlay\nscratch\ncache-net\n\n",
+        "",
+    );
+}

@@ -1,25 +1,23 @@
-//! Docker's daemon behaviour over a [`State`]: removal refuses what Docker refuses, with
+//! Docker's daemon behaviour over an [`IndexedState`]: removal refuses what Docker refuses, with
 //! Docker's texts, honours the injected failures, and logs the `destroy` events Docker logs.
 
 use std::collections::BTreeMap;
+use std::mem;
 
 use crate::clock::Clock;
 use crate::error::Error;
 use crate::events::{Actor, EventMessage};
-use crate::state::{ClusterNetworkRecord, State};
+use crate::indexed::IndexedState;
+use crate::state::ClusterNetworkRecord;
 use crate::status::{ContainerState, StatusWord};
 
 /// Network names Docker creates itself and refuses to remove.
 const PREDEFINED_NETWORKS: [&str; 4] = ["bridge", "host", "none", "default"];
 
-impl<S: StatusWord> State<S> {
+impl<S: StatusWord> IndexedState<S> {
     /// `GetContainerLayerSize`: the size of container `id`'s read-write layer in bytes.
     pub fn container_layer_size(&self, id: &str) -> Result<i64, Error> {
-        let container = self
-            .containers
-            .iter()
-            .find(|c| c.id == id)
-            .ok_or_else(|| no_such_container(id))?;
+        let container = self.container(id).ok_or_else(|| no_such_container(id))?;
         match &container.fail.size {
             Some(message) => Err(Error::System(message.clone())),
             None => Ok(container.size_rw),
@@ -30,12 +28,7 @@ impl<S: StatusWord> State<S> {
     /// already-removing containers with Docker's texts, and logs the `destroy` event at
     /// `clock`'s time.
     pub fn remove_container(&mut self, id: &str, clock: &dyn Clock) -> Result<(), Error> {
-        let index = self
-            .containers
-            .iter()
-            .position(|c| c.id == id)
-            .ok_or_else(|| no_such_container(id))?;
-        let container = &self.containers[index];
+        let container = self.container(id).ok_or_else(|| no_such_container(id))?;
         if let Some(message) = &container.fail.remove {
             return Err(Error::System(message.clone()));
         }
@@ -65,10 +58,12 @@ impl<S: StatusWord> State<S> {
             }
             ContainerState::Created | ContainerState::Exited | ContainerState::Dead => {}
         }
-        let removed = self.containers.remove(index);
-        let mut attributes = removed.labels;
-        attributes.insert("image".to_string(), removed.image);
-        attributes.insert("name".to_string(), removed.name);
+        let removed = self
+            .take_container(id)
+            .ok_or_else(|| no_such_container(id))?;
+        let mut attributes = mem::take(&mut removed.labels);
+        attributes.insert("image".to_string(), mem::take(&mut removed.image));
+        attributes.insert("name".to_string(), mem::take(&mut removed.name));
         self.log_destroy("container", id, attributes, clock);
         Ok(())
     }
@@ -76,12 +71,7 @@ impl<S: StatusWord> State<S> {
     /// libnetwork's removal of a local network: refuses predefined networks and networks with
     /// endpoints with Docker's texts, and logs the `destroy` event at `clock`'s time.
     pub fn remove_network(&mut self, id: &str, clock: &dyn Clock) -> Result<(), Error> {
-        let index = self
-            .networks
-            .iter()
-            .position(|n| n.id == id)
-            .ok_or_else(|| no_such_network(id))?;
-        let network = &self.networks[index];
+        let network = self.network(id).ok_or_else(|| no_such_network(id))?;
         if let Some(message) = &network.fail.remove {
             return Err(Error::System(message.clone()));
         }
@@ -97,39 +87,36 @@ impl<S: StatusWord> State<S> {
                 network.name, network.id
             )));
         }
-        let removed = self.networks.remove(index);
+        let removed = self.take_network(id).ok_or_else(|| no_such_network(id))?;
         let attributes = BTreeMap::from([
-            ("name".to_string(), removed.name),
-            ("type".to_string(), removed.driver),
+            ("name".to_string(), mem::take(&mut removed.name)),
+            ("type".to_string(), mem::take(&mut removed.driver)),
         ]);
         self.log_destroy("network", id, attributes, clock);
         Ok(())
     }
 
     /// The swarm's networks; only a manager can list them, with Docker's text otherwise.
-    pub fn cluster_networks(&self) -> Result<&[ClusterNetworkRecord], Error> {
-        if let Some(message) = &self.cluster.fail.list {
-            return Err(Error::System(message.clone()));
+    pub fn cluster_networks(&self) -> Result<impl Iterator<Item = &ClusterNetworkRecord>, Error> {
+        if let Some(message) = self.cluster_list_failure() {
+            return Err(Error::System(message.to_string()));
         }
-        if !self.cluster.manager {
+        if !self.is_manager() {
             return Err(Error::System(
                 "This node is not a swarm manager. Use \"docker swarm init\" or \"docker swarm \
                  join\" to connect this node to swarm and try again."
                     .to_string(),
             ));
         }
-        Ok(&self.cluster.networks)
+        Ok(self.swarm_networks())
     }
 
     /// Removes a swarm network; one a service uses fails with swarmkit's text. The swarm logs
     /// no event in the local daemon.
     pub fn remove_cluster_network(&mut self, id: &str) -> Result<(), Error> {
-        let networks = &mut self.cluster.networks;
-        let index = networks
-            .iter()
-            .position(|n| n.id == id)
+        let network = self
+            .cluster_network(id)
             .ok_or_else(|| no_such_network(id))?;
-        let network = &networks[index];
         if let Some(message) = &network.fail.remove {
             return Err(Error::System(message.clone()));
         }
@@ -138,7 +125,7 @@ impl<S: StatusWord> State<S> {
                 "network {id} is in use by service {service}"
             )));
         }
-        networks.remove(index);
+        self.take_cluster_network(id);
         Ok(())
     }
 
@@ -153,8 +140,7 @@ impl<S: StatusWord> State<S> {
             id: id.to_string(),
             attributes,
         };
-        self.events
-            .push(EventMessage::local(kind, "destroy", actor, clock.now()));
+        self.log(EventMessage::local(kind, "destroy", actor, clock.now()));
     }
 }
 
@@ -172,7 +158,7 @@ mod tests {
 
     use super::*;
     use crate::clock::FixedClock;
-    use crate::state::{ClusterNetworkRecord, ContainerRecord, NetworkRecord};
+    use crate::state::{ClusterNetworkRecord, ContainerRecord, NetworkRecord, State};
 
     const NOW: &str = "2026-11-27T12:00:00+01:00";
 
@@ -208,13 +194,13 @@ mod tests {
 
     #[test]
     fn removing_a_stopped_container_logs_dockers_destroy_event_at_the_clocks_time() {
-        let mut state: State = State {
+        let mut state: IndexedState = IndexedState::from(State {
             containers: vec![container("c1", ContainerState::Exited)],
             ..State::default()
-        };
+        });
         state.remove_container("c1", &clock()).expect("removed");
-        assert!(state.containers.is_empty());
-        let event = &state.events[0];
+        assert_eq!(state.containers().count(), 0);
+        let event = &state.state().events[0];
         assert_eq!(
             (
                 event.kind.as_str(),
@@ -247,7 +233,7 @@ mod tests {
 
     #[test]
     fn running_paused_restarting_and_removing_containers_are_refused_with_dockers_texts() {
-        let mut state: State = State {
+        let mut state: IndexedState = IndexedState::from(State {
             containers: vec![
                 container("r", ContainerState::Running),
                 container("p", ContainerState::Paused),
@@ -255,7 +241,7 @@ mod tests {
                 container("m", ContainerState::Removing),
             ],
             ..State::default()
-        };
+        });
         let refusals: Vec<Error> = ["r", "p", "s", "m", "x"]
             .into_iter()
             .map(|id| state.remove_container(id, &clock()).expect_err("refused"))
@@ -270,20 +256,20 @@ mod tests {
                 Error::NotFound("No such container: x".to_string()),
             ]
         );
-        assert_eq!(state.containers.len(), 4);
-        assert!(state.events.is_empty());
+        assert_eq!(state.containers().count(), 4);
+        assert_eq!(state.changes(), 0);
     }
 
     #[test]
     fn predefined_and_used_networks_are_refused_and_others_destroyed() {
-        let mut state: State = State {
+        let mut state: IndexedState = IndexedState::from(State {
             networks: vec![
                 network("n1", "bridge", 0),
                 network("n2", "web", 2),
                 network("n3", "tmp", 0),
             ],
             ..State::default()
-        };
+        });
         assert_eq!(
             state.remove_network("n1", &clock()),
             Err(Error::Forbidden(
@@ -297,9 +283,9 @@ mod tests {
             ))
         );
         assert_eq!(state.remove_network("n3", &clock()), Ok(()));
-        let names: Vec<&str> = state.networks.iter().map(|n| n.name.as_str()).collect();
+        let names: Vec<&str> = state.networks().map(|n| n.name.as_str()).collect();
         assert_eq!(names, ["bridge", "web"]);
-        let event = &state.events[0];
+        let event = &state.state().events[0];
         assert_eq!(
             (
                 event.kind.as_str(),
@@ -312,13 +298,7 @@ mod tests {
 
     #[test]
     fn swarm_networks_are_only_listed_by_a_manager_and_a_used_one_is_refused() {
-        let mut state: State = State::default();
-        assert_eq!(
-            state.cluster_networks(),
-            Err(Error::System("This node is not a swarm manager. Use \"docker swarm init\" or \"docker swarm join\" to connect this node to swarm and try again.".to_string()))
-        );
-        state.cluster.manager = true;
-        state.cluster.networks.push(ClusterNetworkRecord {
+        let used = ClusterNetworkRecord {
             id: "o1".to_string(),
             name: "backend".to_string(),
             created: "2026-11-20T10:00:00Z".parse().unwrap(),
@@ -326,14 +306,23 @@ mod tests {
             ingress: false,
             services: vec!["svc".to_string()],
             fail: Default::default(),
-        });
-        assert_eq!(state.cluster_networks().map(<[_]>::len), Ok(1));
+        };
+        let mut state: State = State::default();
+        state.cluster.networks.push(used);
+        let worker = IndexedState::from(state.clone());
         assert_eq!(
-            state.remove_cluster_network("o1"),
+            worker.cluster_networks().err(),
+            Some(Error::System("This node is not a swarm manager. Use \"docker swarm init\" or \"docker swarm join\" to connect this node to swarm and try again.".to_string()))
+        );
+        state.cluster.manager = true;
+        let mut manager = IndexedState::from(state);
+        assert_eq!(manager.cluster_networks().map(Iterator::count), Ok(1));
+        assert_eq!(
+            manager.remove_cluster_network("o1"),
             Err(Error::Conflict(
                 "network o1 is in use by service svc".to_string()
             ))
         );
-        assert!(state.events.is_empty());
+        assert_eq!(manager.changes(), 0);
     }
 }

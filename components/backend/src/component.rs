@@ -6,9 +6,9 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, FixedOffset, TimeZone};
-use pruner_state::{Actor, ContainerState, Error, EventMessage};
+use pruner_state::{Actor, ContainerState, Error, IndexedState};
 
-use crate::session::{Object, Session};
+use crate::session::{Removals, Session};
 
 wit_bindgen::generate!({
     path: "../../wit",
@@ -23,8 +23,8 @@ use pruner::api::types;
 /// The daemon this instance serves.
 static SESSION: Mutex<Session> = Mutex::new(Session::new());
 
-/// The session; a panic cannot leave it half-changed (a change only counts once written), so a
-/// poisoned lock is still consistent.
+/// The session; a panic cannot leave it half-changed (each change is one removal and its event),
+/// so a poisoned lock is still consistent.
 fn session() -> MutexGuard<'static, Session> {
     SESSION.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -34,120 +34,115 @@ struct Backend;
 
 impl container_store::Guest for Backend {
     fn list() -> Result<Vec<container_store::Container>, types::Error> {
-        let mut session = session();
-        let state = session.state().map_err(error_to_wit)?;
-        Ok(state
-            .containers
-            .iter()
-            .map(|c| container_store::Container {
-                id: c.id.clone(),
-                names: vec![c.name.clone()],
-                created: timestamp(c.created),
-                state: state_to_wit(c.state),
-                labels: labels(&c.labels),
+        session()
+            .read(|state| {
+                Ok(state
+                    .containers()
+                    .map(|c| container_store::Container {
+                        id: c.id.clone(),
+                        names: vec![c.name.clone()],
+                        created: timestamp(c.created),
+                        state: state_to_wit(c.state),
+                        labels: labels(&c.labels),
+                    })
+                    .collect())
             })
-            .collect())
+            .map_err(error_to_wit)
     }
 
     fn list_packed() -> Result<container_store::ContainerListing, types::Error> {
-        let mut session = session();
-        let state = session.state().map_err(error_to_wit)?;
-        let mut listing = container_store::ContainerListing {
-            text: String::new(),
-            containers: Vec::with_capacity(state.containers.len()),
-            labels: Vec::new(),
-        };
-        for c in &state.containers {
-            let first_label = count(listing.labels.len())?;
-            for (key, value) in &c.labels {
-                let key = push(&mut listing.text, key)?;
-                let value = push(&mut listing.text, value)?;
-                listing
-                    .labels
-                    .push(container_store::PackedLabel { key, value });
-            }
-            let id = push(&mut listing.text, &c.id)?;
-            listing.containers.push(container_store::PackedContainer {
-                id,
-                created: timestamp(c.created),
-                state: state_to_wit(c.state),
-                first_label,
-                label_count: count(c.labels.len())?,
-            });
-        }
-        Ok(listing)
+        session().read(pack).map_err(error_to_wit)
     }
 
     fn layer_size(id: String) -> Result<i64, types::Error> {
         session()
-            .state()
-            .and_then(|state| state.container_layer_size(&id))
+            .read(|state| state.container_layer_size(&id))
             .map_err(error_to_wit)
     }
 
     fn remove(id: String) -> Result<(), types::Error> {
-        session()
-            .remove(Object::Container, &id, |state, clock| {
-                state.remove_container(&id, clock)
-            })
-            .map_err(error_to_wit)
+        session().remove_container(&id).map_err(error_to_wit)
     }
+}
+
+/// The containers of `state` as a packed listing.
+fn pack(state: &IndexedState) -> Result<container_store::ContainerListing, Error> {
+    let mut listing = container_store::ContainerListing {
+        text: String::new(),
+        containers: Vec::with_capacity(state.container_count()),
+        labels: Vec::new(),
+    };
+    for c in state.containers() {
+        let first_label = count(listing.labels.len())?;
+        for (key, value) in &c.labels {
+            let key = push(&mut listing.text, key)?;
+            let value = push(&mut listing.text, value)?;
+            listing
+                .labels
+                .push(container_store::PackedLabel { key, value });
+        }
+        let id = push(&mut listing.text, &c.id)?;
+        listing.containers.push(container_store::PackedContainer {
+            id,
+            created: timestamp(c.created),
+            state: state_to_wit(c.state),
+            first_label,
+            label_count: count(c.labels.len())?,
+        });
+    }
+    Ok(listing)
 }
 
 impl network_controller::Guest for Backend {
     fn list() -> Result<Vec<network_controller::Network>, types::Error> {
-        let mut session = session();
-        let state = session.state().map_err(error_to_wit)?;
-        Ok(state
-            .networks
-            .iter()
-            .map(|n| network_controller::Network {
-                id: n.id.clone(),
-                name: n.name.clone(),
-                created: timestamp(n.created),
-                labels: labels(&n.labels),
-                config_only: n.config_only,
-                endpoints: n.endpoints,
+        session()
+            .read(|state| {
+                Ok(state
+                    .networks()
+                    .map(|n| network_controller::Network {
+                        id: n.id.clone(),
+                        name: n.name.clone(),
+                        created: timestamp(n.created),
+                        labels: labels(&n.labels),
+                        config_only: n.config_only,
+                        endpoints: n.endpoints,
+                    })
+                    .collect())
             })
-            .collect())
+            .map_err(error_to_wit)
     }
 
     fn remove(id: String) -> Result<(), types::Error> {
-        session()
-            .remove(Object::Network, &id, |state, clock| {
-                state.remove_network(&id, clock)
-            })
-            .map_err(error_to_wit)
+        session().remove_network(&id).map_err(error_to_wit)
     }
 }
 
 impl cluster::Guest for Backend {
     fn is_manager() -> bool {
-        session().state().is_ok_and(|state| state.cluster.manager)
+        session()
+            .read(|state| Ok(state.is_manager()))
+            .unwrap_or(false)
     }
 
     fn list() -> Result<Vec<cluster::ClusterNetwork>, types::Error> {
-        let mut session = session();
-        let state = session.state().map_err(error_to_wit)?;
-        let networks = state.cluster_networks().map_err(error_to_wit)?;
-        Ok(networks
-            .iter()
-            .map(|n| cluster::ClusterNetwork {
-                id: n.id.clone(),
-                name: n.name.clone(),
-                created: timestamp(n.created),
-                labels: labels(&n.labels),
-                ingress: n.ingress,
+        session()
+            .read(|state| {
+                Ok(state
+                    .cluster_networks()?
+                    .map(|n| cluster::ClusterNetwork {
+                        id: n.id.clone(),
+                        name: n.name.clone(),
+                        created: timestamp(n.created),
+                        labels: labels(&n.labels),
+                        ingress: n.ingress,
+                    })
+                    .collect())
             })
-            .collect())
+            .map_err(error_to_wit)
     }
 
     fn remove(id: String) -> Result<(), types::Error> {
-        session()
-            .remove(Object::ClusterNetwork, &id, |state, _| {
-                state.remove_cluster_network(&id)
-            })
-            .map_err(error_to_wit)
+        session().remove_cluster_network(&id).map_err(error_to_wit)
     }
 }
 
@@ -161,8 +156,7 @@ impl events::Guest for Backend {
                 .map(|label| (label.key, label.value))
                 .collect(),
         };
-        let logged = session()
-            .log_event(|clock| EventMessage::local(&event.kind, &event.action, actor, clock.now()));
+        let logged = session().log(&event.kind, &event.action, actor);
         if let Err(err) = logged {
             warn(&format!(
                 "cannot log the {} {} event: {err}",
@@ -194,6 +188,23 @@ impl daemon::Guest for Backend {
 impl state_file::Guest for Backend {
     fn open(path: String) -> Result<(), String> {
         session().open(Path::new(&path))
+    }
+
+    fn lock() -> Result<(), types::Error> {
+        session().lock().map_err(error_to_wit)
+    }
+
+    fn unlock() -> Result<state_file::Removals, String> {
+        let Removals {
+            containers,
+            space_reclaimed,
+            networks,
+        } = session().unlock()?;
+        Ok(state_file::Removals {
+            containers,
+            space_reclaimed,
+            networks,
+        })
     }
 
     fn set_clock(now: types::Timestamp, utc_offset_seconds: i32) -> Result<(), String> {
@@ -257,7 +268,7 @@ fn error_to_wit(err: Error) -> types::Error {
 }
 
 /// Appends `s` to a packed listing's `text`; its span there.
-fn push(text: &mut String, s: &str) -> Result<container_store::Span, types::Error> {
+fn push(text: &mut String, s: &str) -> Result<container_store::Span, Error> {
     let span = container_store::Span {
         start: count(text.len())?,
         len: count(s.len())?,
@@ -268,7 +279,7 @@ fn push(text: &mut String, s: &str) -> Result<container_store::Span, types::Erro
 }
 
 /// `n` as a packed listing's 32-bit offset or count.
-fn count(n: usize) -> Result<u32, types::Error> {
+fn count(n: usize) -> Result<u32, Error> {
     u32::try_from(n)
-        .map_err(|_| types::Error::System("the container listing is too large to pack".to_string()))
+        .map_err(|_| Error::System("the container listing is too large to pack".to_string()))
 }

@@ -1,77 +1,101 @@
-//! The daemon the backend component serves: one state file, kept in memory and written back
-//! after every change, and the daemon's clock.
+//! The daemon the backend component serves: one state file and the daemon's clock.
+//!
+//! Between [`Session::lock`] and [`Session::unlock`] (a prune of the command-line front end) the
+//! session holds the file's prune lock and serves its state from memory, written back once, at
+//! `unlock`, as native pruner does. Outside them (`wasmtime run --invoke`) each call is a
+//! transaction of its own: lock, read, change and write back, unlock.
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
-use pruner_state::file::{self, FileError};
-use pruner_state::{Clock, Error, EventMessage, FixedClock, State, SystemClock};
+use pruner_state::file::{self, FileError, LockedFile};
+use pruner_state::{Actor, Clock, Error, EventMessage, FixedClock, IndexedState, SystemClock};
 
 /// The environment variable naming the state file served when none was opened.
 pub const STATE_VARIABLE: &str = "PRUNER_STATE";
 /// The state file served when none was opened and [`STATE_VARIABLE`] is unset.
 pub const DEFAULT_STATE: &str = "/data/state.json";
 
-/// A state file and the daemon's clock. The file is read when it is opened, or on first use;
-/// each change is written back atomically before it counts, so the file always holds what the
-/// daemon holds.
+/// A state file and the daemon's clock.
 #[derive(Debug, Default)]
 pub struct Session {
-    file: Option<OpenFile>,
+    /// The file `open` named.
+    path: Option<PathBuf>,
+    /// The file while locked.
+    held: Option<Held>,
     clock: Option<FixedClock>,
-    /// A dry run: removals are made in memory only, events are dropped.
+    /// A dry run: a removal takes the object out of the state in memory only, refusing nothing
+    /// but an object that is not there; events are dropped; the file is never written.
     withheld: bool,
 }
 
-/// The kind of object a removal is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Object {
-    /// A container.
-    Container,
-    /// A local network.
-    Network,
-    /// A swarm network.
-    ClusterNetwork,
-}
-
-/// A state file and its contents.
+/// A locked state file, its state, and what was removed from it.
 #[derive(Debug)]
-struct OpenFile {
-    path: PathBuf,
-    state: State,
+struct Held {
+    file: LockedFile,
+    state: IndexedState,
+    removals: Removals,
 }
 
-impl OpenFile {
-    fn read(path: &Path) -> Result<OpenFile, FileError> {
-        Ok(OpenFile {
-            path: path.to_path_buf(),
-            state: file::read(path)?,
-        })
-    }
+/// What a prune removed, in order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Removals {
+    /// The removed containers' IDs.
+    pub containers: Vec<String>,
+    /// The bytes of their read-write layers (of those of known size).
+    pub space_reclaimed: u64,
+    /// The removed networks' names.
+    pub networks: Vec<String>,
 }
 
 impl Session {
-    /// A session with no file yet and the system clock.
+    /// A session of the default file and the system clock.
     pub const fn new() -> Session {
         Session {
-            file: None,
+            path: None,
+            held: None,
             clock: None,
             withheld: false,
         }
     }
 
-    /// Withholds every change from now on (a dry run): [`remove`](Self::remove) takes the
-    /// object out of the state in memory only, and [`log_event`](Self::log_event) drops the
-    /// event.
+    /// Withholds every change from now on (the front end's `--dry-run`), as the native CLI's
+    /// dry run, which never asks its backend: see [`Session::withheld`].
     pub fn withhold_changes(&mut self) {
         self.withheld = true;
     }
 
-    /// Serves the state file at `path` from now on. On failure, the error with its causes as
-    /// the native CLI prints them (`cannot read state file …: …`).
+    /// Serves the state file at `path` from now on, once [checked](file::check). On failure,
+    /// the error with its causes as the native CLI prints them (`cannot read state file …:
+    /// …`).
     pub fn open(&mut self, path: &Path) -> Result<(), String> {
-        self.file = Some(OpenFile::read(path).map_err(describe)?);
+        file::check(path).map_err(describe)?;
+        self.path = Some(path.to_path_buf());
         Ok(())
+    }
+
+    /// Takes the file's prune lock and reads the file: Docker's conflict while another prune
+    /// holds the lock.
+    pub fn lock(&mut self) -> Result<(), Error> {
+        let (file, state) = LockedFile::open(&self.path()).map_err(daemon_error)?;
+        self.held = Some(Held {
+            file,
+            state,
+            removals: Removals::default(),
+        });
+        Ok(())
+    }
+
+    /// Writes the changes made since [`lock`](Session::lock), if any, and releases the lock;
+    /// what was removed. Without a lock, nothing was removed.
+    pub fn unlock(&mut self) -> Result<Removals, String> {
+        let Some(mut held) = self.held.take() else {
+            return Ok(Removals::default());
+        };
+        if held.state.changes() > 0 && !self.withheld {
+            held.file.save(held.state.state()).map_err(describe)?;
+        }
+        Ok(held.removals)
     }
 
     /// Stops the daemon's clock at `now`.
@@ -84,87 +108,114 @@ impl Session {
         clock(&self.clock).now()
     }
 
-    /// The daemon's state, reading the default file first if none was opened.
-    pub fn state(&mut self) -> Result<&State, Error> {
-        Ok(&self.file()?.state)
-    }
-
-    /// Applies `change` to the state (given the daemon's clock) and writes the result to the
-    /// file; if either fails, the state stays as it was and the error is returned.
-    pub fn change<R>(
+    /// `f` of the daemon's state.
+    pub fn read<R>(
         &mut self,
-        change: impl FnOnce(&mut State, &dyn Clock) -> Result<R, Error>,
+        f: impl FnOnce(&IndexedState) -> Result<R, Error>,
     ) -> Result<R, Error> {
-        let fixed = self.clock;
-        let file = self.file()?;
-        let mut next = file.state.clone();
-        let result = change(&mut next, clock(&fixed))?;
-        file::write(&file.path, &next).map_err(|err| Error::System(describe(err)))?;
-        file.state = next;
-        Ok(result)
+        self.with_held(|held, _| f(&held.state))
     }
 
-    /// Removes the `object` `id` with `remove` (Docker's rules) as a [`change`](Self::change).
-    /// While changes are withheld, the object is only taken out of the state in memory and
-    /// nothing it would refuse is checked, as the native CLI's dry run does not ask its backend
-    /// either: both preview the same. An object that is not there (any more) still gets
-    /// Docker's answer for it.
-    pub fn remove(
-        &mut self,
-        object: Object,
-        id: &str,
-        remove: impl FnOnce(&mut State, &dyn Clock) -> Result<(), Error>,
-    ) -> Result<(), Error> {
-        if !self.withheld {
-            return self.change(remove);
-        }
-        let fixed = self.clock;
-        let state = &mut self.file()?.state;
-        let taken = match object {
-            Object::Container => take(&mut state.containers, |c| c.id == id),
-            Object::Network => take(&mut state.networks, |n| n.id == id),
-            Object::ClusterNetwork => take(&mut state.cluster.networks, |n| n.id == id),
-        };
-        if taken {
-            return Ok(());
-        }
-        // Not there: Docker's rules answer with their "not found".
-        remove(state, clock(&fixed))
-    }
-
-    /// Logs `event` at the daemon's time (unless changes are withheld).
-    pub fn log_event(
-        &mut self,
-        event: impl FnOnce(&dyn Clock) -> EventMessage,
-    ) -> Result<(), Error> {
-        if self.withheld {
-            return Ok(());
-        }
-        self.change(|state, clock| {
-            state.events.push(event(clock));
+    /// Removes container `id` as Docker does ([`IndexedState::remove_container`]).
+    pub fn remove_container(&mut self, id: &str) -> Result<(), Error> {
+        let withheld = self.withheld;
+        self.with_held(|held, clock| {
+            let size = held.state.container(id).map_or(0, |c| c.size_rw);
+            if withheld && held.state.take_container(id).is_some() {
+                // Taken out of the copy in memory only; an absent one gets Docker's answer below.
+            } else {
+                held.state.remove_container(id, clock)?;
+            }
+            let removals = &mut held.removals;
+            removals.containers.push(id.to_string());
+            // As Docker counts it: an unknown (negative) size adds nothing.
+            removals.space_reclaimed = removals
+                .space_reclaimed
+                .saturating_add(size.max(0).unsigned_abs());
             Ok(())
         })
     }
 
-    /// The open file; the default one is opened first if there is none.
-    fn file(&mut self) -> Result<&mut OpenFile, Error> {
-        let file = match self.file.take() {
-            Some(file) => file,
-            None => OpenFile::read(&default_path()).map_err(|err| Error::System(describe(err)))?,
+    /// Removes local network `id` as Docker does ([`IndexedState::remove_network`]).
+    pub fn remove_network(&mut self, id: &str) -> Result<(), Error> {
+        let withheld = self.withheld;
+        self.with_held(|held, clock| {
+            let name = held.state.network(id).map(|n| n.name.clone());
+            if !(withheld && held.state.take_network(id).is_some()) {
+                held.state.remove_network(id, clock)?;
+            }
+            held.removals.networks.extend(name);
+            Ok(())
+        })
+    }
+
+    /// Removes swarm network `id` as Docker does
+    /// ([`IndexedState::remove_cluster_network`]).
+    pub fn remove_cluster_network(&mut self, id: &str) -> Result<(), Error> {
+        let withheld = self.withheld;
+        self.with_held(|held, _| {
+            let name = held.state.cluster_network(id).map(|n| n.name.clone());
+            if !(withheld && held.state.take_cluster_network(id)) {
+                held.state.remove_cluster_network(id)?;
+            }
+            held.removals.networks.extend(name);
+            Ok(())
+        })
+    }
+
+    /// Logs a `kind` `action` event about `actor` at the daemon's time.
+    /// Dropped while changes are withheld.
+    pub fn log(&mut self, kind: &str, action: &str, actor: Actor) -> Result<(), Error> {
+        if self.withheld {
+            return Ok(());
+        }
+        self.with_held(|held, clock| {
+            held.state
+                .log(EventMessage::local(kind, action, actor, clock.now()));
+            Ok(())
+        })
+    }
+
+    /// `f` of the held file and the daemon's clock. Outside a lock, `f` runs on the file locked
+    /// and read for it, whose changes are written back before the lock is released; a change
+    /// that cannot be written fails.
+    fn with_held<R>(
+        &mut self,
+        f: impl FnOnce(&mut Held, &dyn Clock) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        let clock = clock(&self.clock);
+        if let Some(held) = &mut self.held {
+            held.file.refresh();
+            return f(held, clock);
+        }
+        let (file, state) = LockedFile::open(&self.path()).map_err(daemon_error)?;
+        let mut held = Held {
+            file,
+            state,
+            removals: Removals::default(),
         };
-        Ok(self.file.insert(file))
+        let result = f(&mut held, clock)?;
+        if held.state.changes() > 0 && !self.withheld {
+            held.file.save(held.state.state()).map_err(daemon_error)?;
+        }
+        Ok(result)
+    }
+
+    /// The file `open` named, else `$PRUNER_STATE`, else `/data/state.json`.
+    fn path(&self) -> PathBuf {
+        self.path.clone().unwrap_or_else(|| {
+            std::env::var_os(STATE_VARIABLE)
+                .map_or_else(|| PathBuf::from(DEFAULT_STATE), PathBuf::from)
+        })
     }
 }
 
-/// Removes the first item of `items` that `is` picks; whether there was one.
-fn take<T>(items: &mut Vec<T>, is: impl Fn(&T) -> bool) -> bool {
-    let index = items.iter().position(is);
-    index.map(|index| items.remove(index)).is_some()
-}
-
-/// `$PRUNER_STATE`, else `/data/state.json`.
-fn default_path() -> PathBuf {
-    std::env::var_os(STATE_VARIABLE).map_or_else(|| PathBuf::from(DEFAULT_STATE), PathBuf::from)
+/// A state file's error as the daemon's: another prune's lock is Docker's conflict.
+fn daemon_error(err: FileError) -> Error {
+    match err {
+        FileError::Busy => Error::Conflict(err.to_string()),
+        err => Error::System(describe(err)),
+    }
 }
 
 /// The stopped clock, else the system clock.
@@ -184,7 +235,7 @@ fn describe(err: FileError) -> String {
 mod tests {
     use std::fs;
 
-    use pruner_state::ContainerState;
+    use pruner_state::State;
 
     use super::*;
 
@@ -197,7 +248,7 @@ mod tests {
         fs::write(
             dir.join("state.json"),
             r#"{"containers": [
-                {"id": "old", "created": "2026-11-20T10:00:00Z", "state": "exited"},
+                {"id": "old", "created": "2026-11-20T10:00:00Z", "state": "exited", "size_rw": 7},
                 {"id": "web", "created": "2026-11-20T10:00:00Z", "state": "running"}
             ]}"#,
         )
@@ -212,21 +263,93 @@ mod tests {
         session
     }
 
+    fn on_disk(dir: &Path) -> State {
+        file::read(&dir.join("state.json")).unwrap()
+    }
+
     fn ids(state: &State) -> Vec<&str> {
         state.containers.iter().map(|c| c.id.as_str()).collect()
     }
 
+    fn locked(dir: &Path) -> bool {
+        dir.join("state.json.lock").exists()
+    }
+
     #[test]
-    fn a_change_is_written_to_the_file_with_the_stopped_clocks_time() {
-        let dir = sandbox("written");
+    fn a_locked_session_writes_its_changes_at_unlock_with_the_stopped_clocks_time() {
+        let dir = sandbox("locked");
         let mut session = opened(&dir);
-        session
-            .change(|state, clock| state.remove_container("old", clock))
-            .expect("removed");
-        let on_disk: State = file::read(&dir.join("state.json")).unwrap();
-        assert_eq!(ids(&on_disk), ["web"]);
-        assert_eq!(on_disk.events[0].time, 1_795_773_600);
-        assert_eq!(&on_disk, session.state().unwrap());
+        session.lock().expect("locked");
+        assert!(locked(&dir));
+        session.remove_container("old").expect("removed");
+        assert_eq!(ids(&on_disk(&dir)), ["old", "web"], "not written yet");
+        let removals = session.unlock().expect("written");
+        assert_eq!(
+            removals,
+            Removals {
+                containers: vec!["old".to_string()],
+                space_reclaimed: 7,
+                networks: Vec::new(),
+            }
+        );
+        let state = on_disk(&dir);
+        assert_eq!(ids(&state), ["web"]);
+        assert_eq!(state.events[0].time, 1_795_773_600);
+        assert!(!locked(&dir));
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_withheld_session_changes_only_its_copy_in_memory_and_drops_the_events() {
+        let dir = sandbox("withheld");
+        let before = fs::read(dir.join("state.json")).unwrap();
+        let mut session = opened(&dir);
+        session.withhold_changes();
+        session.lock().expect("locked");
+        assert_eq!(session.remove_container("old"), Ok(()));
+        // Gone from the copy: a second removal gets Docker's answer.
+        assert_eq!(
+            session.remove_container("old"),
+            Err(Error::NotFound("No such container: old".to_string()))
+        );
+        // Docker would refuse a running container; withheld, nothing is refused, as the native
+        // dry run never asks its backend.
+        assert_eq!(session.remove_container("web"), Ok(()));
+        assert_eq!(session.log("container", "prune", Actor::default()), Ok(()));
+        let listed = session.read(|state| Ok(state.containers().count()));
+        assert_eq!(listed, Ok(0));
+        let removals = session.unlock().expect("unlocked");
+        assert_eq!(removals.containers, ["old", "web"]);
+        assert_eq!(removals.space_reclaimed, 7);
+        assert_eq!(fs::read(dir.join("state.json")).unwrap(), before);
+        assert!(!locked(&dir));
+        // Outside a lock too (`wasmtime run --invoke`): nothing is written.
+        assert_eq!(session.remove_container("old"), Ok(()));
+        assert_eq!(fs::read(dir.join("state.json")).unwrap(), before);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_second_session_cannot_lock_a_locked_file() {
+        let dir = sandbox("busy");
+        let mut first = opened(&dir);
+        first.lock().expect("locked");
+        let mut second = opened(&dir);
+        assert_eq!(
+            second.lock(),
+            Err(Error::Conflict(
+                "a prune operation is already running".to_string()
+            ))
+        );
+        // Nor change it outside a lock.
+        assert_eq!(
+            second.remove_container("old"),
+            Err(Error::Conflict(
+                "a prune operation is already running".to_string()
+            ))
+        );
+        assert_eq!(first.unlock(), Ok(Removals::default()));
+        second.lock().expect("free again");
         fs::remove_dir_all(dir).unwrap();
     }
 
@@ -235,87 +358,33 @@ mod tests {
         let dir = sandbox("refused");
         let before = fs::read(dir.join("state.json")).unwrap();
         let mut session = opened(&dir);
-        let refused = session.change(|state, clock| state.remove_container("web", clock));
+        session.lock().expect("locked");
+        let refused = session.remove_container("web");
         assert!(matches!(refused, Err(Error::Conflict(_))), "{refused:?}");
-        assert_eq!(ids(session.state().unwrap()), ["old", "web"]);
+        let listed = session.read(|state| Ok(state.containers().count()));
+        assert_eq!(listed, Ok(2));
+        assert_eq!(session.unlock(), Ok(Removals::default()));
         assert_eq!(fs::read(dir.join("state.json")).unwrap(), before);
         fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
-    fn a_change_that_cannot_be_written_fails_and_is_forgotten() {
-        let dir = sandbox("unwritable");
+    fn outside_a_lock_each_change_is_written_at_once_and_the_lock_released() {
+        let dir = sandbox("unlocked");
         let mut session = opened(&dir);
-        fs::remove_dir_all(&dir).unwrap();
-        let failed = session.change(|state, clock| state.remove_container("old", clock));
-        let Err(Error::System(message)) = failed else {
-            panic!("not a system error: {failed:?}");
-        };
-        assert!(
-            message.starts_with(&format!(
-                "cannot write state file {}: ",
-                dir.join("state.json").display()
-            )),
-            "{message}"
-        );
-        assert_eq!(ids(session.state().unwrap()), ["old", "web"]);
+        session.remove_container("old").expect("removed");
+        assert_eq!(ids(&on_disk(&dir)), ["web"]);
+        assert!(!locked(&dir));
+        let again = session.remove_container("old");
         assert_eq!(
-            session.state().unwrap().containers[1].state,
-            ContainerState::Running
-        );
-    }
-
-    #[test]
-    fn a_withheld_removal_changes_only_the_state_in_memory_and_drops_the_event() {
-        let dir = sandbox("withheld");
-        let before = fs::read(dir.join("state.json")).unwrap();
-        let mut session = opened(&dir);
-        session.withhold_changes();
-        let remove = |state: &mut State, clock: &dyn Clock| state.remove_container("old", clock);
-        assert_eq!(session.remove(Object::Container, "old", remove), Ok(()));
-        // Gone from the copy: a second removal gets Docker's answer.
-        assert_eq!(
-            session.remove(Object::Container, "old", remove),
+            again,
             Err(Error::NotFound("No such container: old".to_string()))
         );
-        // Docker would refuse a running container; withheld, nothing is refused.
-        assert_eq!(
-            session.remove(Object::Container, "web", |state, clock| {
-                state.remove_container("web", clock)
-            }),
-            Ok(())
-        );
-        let logged = session.log_event(|clock| {
-            EventMessage::local("container", "prune", Default::default(), clock.now())
-        });
-        assert_eq!(logged, Ok(()));
-        assert_eq!(ids(session.state().unwrap()), Vec::<&str>::new());
-        assert_eq!(session.state().unwrap().events, []);
-        assert_eq!(fs::read(dir.join("state.json")).unwrap(), before);
         fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
-    fn a_removal_that_is_not_withheld_follows_docker_s_rules_and_is_written() {
-        let dir = sandbox("not-withheld");
-        let mut session = opened(&dir);
-        let refused = session.remove(Object::Container, "web", |state, clock| {
-            state.remove_container("web", clock)
-        });
-        assert!(matches!(refused, Err(Error::Conflict(_))), "{refused:?}");
-        assert_eq!(
-            session.remove(Object::Container, "old", |state, clock| {
-                state.remove_container("old", clock)
-            }),
-            Ok(())
-        );
-        let on_disk: State = file::read(&dir.join("state.json")).unwrap();
-        assert_eq!(ids(&on_disk), ["web"]);
-        fs::remove_dir_all(dir).unwrap();
-    }
-
-    #[test]
-    fn opening_a_file_that_is_not_there_says_why_as_the_native_cli_does() {
+    fn opening_a_file_that_is_not_there_or_not_a_file_says_why_as_the_native_cli_does() {
         let mut session = Session::new();
         assert_eq!(
             session.open(Path::new("/nonexistent/pruner/state.json")),
@@ -324,6 +393,10 @@ mod tests {
                  directory (os error 2)"
                     .to_string()
             )
+        );
+        assert_eq!(
+            session.open(Path::new("/")),
+            Err("cannot use / as a state file: it is a directory, not a regular file".to_string())
         );
     }
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, FixedOffset};
 use pruner_cli_core::args::{NoExtraFlags, PruneArgs};
 use pruner_cli_core::preview::ProgressFlag;
 use pruner_cli_core::{
-    ContainerPruneReport, Daemon, Failure, Filters, Kind, NetworkPruneReport, Report,
+    ContainerPruneReport, Daemon, Failure, Filters, Kind, NetworkPruneReport, Removals, Report,
 };
 
 wit_bindgen::generate!({
@@ -23,7 +23,7 @@ use wasi::cli::exit::exit_with_code;
 /// The composed daemon: the backend serving the `--state` file, pruned by the prune component.
 pub struct Composed;
 
-/// Opens `--state` in the backend and sets its clock to `--now`, if given.
+/// Opens `--state` in the backend (which checks it) and sets its clock to `--now`, if given.
 pub fn connect(
     args: &PruneArgs,
     _: &NoExtraFlags,
@@ -63,7 +63,13 @@ pub fn connect(
 }
 
 impl Daemon for Composed {
+    /// Locks the state file in the backend, prunes, and unlocks it, which writes back what was
+    /// removed, even when the prune failed part way.
     fn prune(&mut self, kind: Kind, filters: &Filters) -> Result<Report, Failure> {
+        state_file::lock().map_err(|err| match err {
+            types::Error::Conflict(m) => Failure::Daemon(m),
+            err => Failure::Other(anyhow!(message(err))),
+        })?;
         let filters: Vec<types::Filter> = filters
             .iter()
             .map(|(key, values)| types::Filter {
@@ -84,7 +90,15 @@ impl Daemon for Composed {
                 })
             }),
         };
-        report.map_err(|err| Failure::Daemon(message(err)))
+        let removals = state_file::unlock().map_err(|err| Failure::Other(anyhow!(err)))?;
+        report.map_err(|err| {
+            let removals = Removals {
+                containers: removals.containers,
+                space_reclaimed: removals.space_reclaimed,
+                networks: removals.networks,
+            };
+            Failure::after_removing(kind, message(err), removals)
+        })
     }
 }
 

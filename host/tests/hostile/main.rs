@@ -5,8 +5,11 @@
 
 mod backend_text;
 mod builtin;
+mod compile_cache;
 mod daemon;
+mod loading;
 mod plugin_flag;
+mod scratch;
 
 use std::collections::HashMap;
 use std::panic::{self, AssertUnwindSafe};

@@ -8,8 +8,10 @@
 mod args;
 mod engine;
 mod logging;
+mod plugin;
 mod preview;
 mod progress;
+mod removals;
 mod signals;
 mod tools;
 
@@ -20,21 +22,25 @@ use std::sync::Arc;
 use anyhow::Context;
 use chrono::{DateTime, FixedOffset};
 use pruner::clock::{Clock, FixedClock, SystemClock};
-use pruner::load_error::plugin_load_error;
 use pruner::plan::BackendIdentity;
 use pruner::state_file::StateFile;
-use pruner::{Backends, Filters, PruneComponent, Pruner};
+use pruner::{Backends, Filters, Pruner};
 use pruner_cli_core::args::PruneArgs;
 use pruner_cli_core::{
     Action, ContainerPruneReport, Daemon, Failure, Interrupted, Kind, NetworkPruneReport, Report,
 };
+use pruner_state::file::{self, FileError};
 
 use args::{NativeFlags, Tool};
 use engine::Engine;
 use preview::Preview;
+use removals::Removals;
 use signals::{PromptWatch, Termination};
 
 fn main() -> ExitCode {
+    if let Some(code) = pruner::compile_helper::serve_if_asked() {
+        return code;
+    }
     let invocation = match pruner_cli_core::parse::<NativeFlags, Tool>() {
         Ok(invocation) => invocation,
         Err(code) => return ExitCode::from(code),
@@ -134,14 +140,13 @@ fn connect(
         Some(now) => Arc::new(FixedClock(now)),
         None => Arc::new(SystemClock),
     };
-    let state = StateFile::load(path, clock.clone()).map_err(Failure::Other)?;
+    file::check(path).map_err(state_failure)?;
     let canonical = std::fs::canonicalize(path)
         .with_context(|| format!("cannot resolve the state file {}", path.display()))
         .map_err(Failure::Other)?;
-    let backends = Backends::from_daemon(state.daemon()).with_clock(clock);
     Ok(NativeDaemon::new(Opened::StateFile(StateFileDaemon {
-        state,
-        backends,
+        path: path.clone(),
+        clock,
         plugin: extra.plugin.clone(),
         termination: None,
         preview,
@@ -152,10 +157,12 @@ fn connect(
     })))
 }
 
-/// The daemon of a state file, pruned by the built-in component or `--plugin`'s.
+/// The daemon of a state file, pruned by the built-in component or `--plugin`'s. The file is
+/// checked before the prompt; it is locked and read when the prune starts, as dockerd takes its
+/// prune guard, and written back and unlocked when it ends.
 struct StateFileDaemon {
-    state: StateFile,
-    backends: Backends,
+    path: PathBuf,
+    clock: Arc<dyn Clock>,
     plugin: Option<PathBuf>,
     /// The signals watched during the prune.
     termination: Option<Termination>,
@@ -166,14 +173,15 @@ struct StateFileDaemon {
 
 impl Daemon for StateFileDaemon {
     fn prepare(&mut self, kind: Kind) -> Result<(), Failure> {
-        let now = self.backends.clock.now().to_utc();
+        let now = self.clock.now().to_utc();
         self.preview.prepare(kind, Some(&self.identity), now)
     }
 
     fn prune(&mut self, kind: Kind, filters: &Filters) -> Result<Report, Failure> {
-        let before = self.state.daemon().snapshot();
+        let mut state = StateFile::load(&self.path, self.clock.clone()).map_err(state_failure)?;
+        let backends = Backends::from_daemon(state.daemon()).with_clock(self.clock.clone());
         let result = prune(
-            &self.backends,
+            &backends,
             self.plugin.as_deref(),
             &mut self.termination,
             Asked {
@@ -184,9 +192,7 @@ impl Daemon for StateFileDaemon {
             },
         );
         // Whatever the outcome, what was removed stays removed: keep the file in step.
-        if self.state.daemon().snapshot() != before {
-            self.state.save().map_err(Failure::Other)?;
-        }
+        state.save().map_err(state_failure)?;
         result
     }
 
@@ -262,7 +268,12 @@ fn prune(
         .context("cannot watch for Ctrl-C")
         .map_err(Failure::Other)?;
     *termination = Some(watched);
-    let pruner = Pruner::new(component(plugin).map_err(Failure::Other)?);
+    let component = plugin::component(plugin, &cancel);
+    if cancel.is_cancelled() {
+        // A signal while loading: nothing was pruned yet, so exit at once, as the signal would.
+        std::process::exit(exit_code(termination.as_ref()).into());
+    }
+    let pruner = Pruner::new(component.map_err(Failure::Other)?);
     let Asked {
         kind,
         preview,
@@ -270,7 +281,7 @@ fn prune(
         ..
     } = asked;
     let filters = preview.filters(asked.filters);
-    let mut backends = backends.clone();
+    let (mut backends, removals) = Removals::noting(backends);
     let (options, display) = preview.options(kind, &mut backends);
     let started = backends.clock.now().to_utc();
     let result = match kind {
@@ -295,7 +306,7 @@ fn prune(
     if let Some(display) = display {
         display.finish();
     }
-    let (report, removed, skipped) = result.map_err(|err| Failure::Daemon(err.to_string()))?;
+    let (report, removed, skipped) = result.map_err(|err| removals.failure(kind, err))?;
     let done = preview::Done {
         kind,
         backend: identity,
@@ -309,17 +320,16 @@ fn prune(
     Ok(report)
 }
 
+/// A state file's error: another prune holding its lock is the daemon's conflict, as dockerd
+/// answers a second prune; anything else is pruner's own.
+fn state_failure(err: FileError) -> Failure {
+    match err {
+        FileError::Busy => Failure::Daemon(err.to_string()),
+        err => Failure::Other(err.into()),
+    }
+}
+
 /// 128 + the signal's number when a signal cancelled the prune, else 0.
 fn exit_code(termination: Option<&Termination>) -> u8 {
     termination.and_then(Termination::exit_code).unwrap_or(0)
-}
-
-/// The prune component: `--plugin`'s, or the built-in one.
-fn component(plugin: Option<&Path>) -> anyhow::Result<PruneComponent> {
-    let Some(path) = plugin else {
-        return PruneComponent::builtin();
-    };
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("cannot read the plugin {}", path.display()))?;
-    PruneComponent::from_bytes(&bytes).map_err(|err| plugin_load_error(path, err))
 }
