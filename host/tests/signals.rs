@@ -10,8 +10,8 @@ use pruner::humansize::human_size;
 use serde_json::{Value, json};
 
 /// Containers in the state: enough that pruning them all takes far longer than the test waits
-/// (about 40 µs each in a debug build, where the host's side dominates).
-const CONTAINERS: usize = 100_000;
+/// (about 20 µs each in a debug build, where the host's side dominates).
+const CONTAINERS: usize = 200_000;
 
 /// Runs `pruner container prune -f` on a large state, sends `signal` after a while, and
 /// returns the exit code, the stdout and the state file afterwards.

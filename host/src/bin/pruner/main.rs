@@ -19,7 +19,7 @@ use anyhow::Context;
 use chrono::{DateTime, FixedOffset};
 use pruner::clock::{Clock, FixedClock, SystemClock};
 use pruner::state_file::StateFile;
-use pruner::{Backends, Filters, PruneComponent, Pruner};
+use pruner::{Backends, Cancellation, Filters, PruneComponent, Pruner};
 use pruner_cli_core::args::PruneArgs;
 use pruner_cli_core::{ContainerPruneReport, Daemon, Failure, Kind, NetworkPruneReport, Report};
 use pruner_state::file::{self, FileError};
@@ -113,15 +113,12 @@ struct StateFileDaemon {
 
 impl Daemon for StateFileDaemon {
     fn prune(&mut self, kind: Kind, filters: &Filters) -> Result<Report, Failure> {
+        // Watched from before the file is read: a signal while a large file loads cancels the
+        // prune before it removes anything.
+        let cancel = watch(&mut self.termination)?;
         let mut state = StateFile::load(&self.path, self.clock.clone()).map_err(state_failure)?;
         let backends = Backends::from_daemon(state.daemon()).with_clock(self.clock.clone());
-        let result = prune(
-            &backends,
-            self.plugin.as_deref(),
-            &mut self.termination,
-            kind,
-            filters,
-        );
+        let result = prune(&backends, self.plugin.as_deref(), &cancel, kind, filters);
         // Whatever the outcome, what was removed stays removed: keep the file in step.
         state.save().map_err(state_failure)?;
         result
@@ -144,13 +141,8 @@ struct EngineDaemon {
 impl Daemon for EngineDaemon {
     fn prune(&mut self, kind: Kind, filters: &Filters) -> Result<Report, Failure> {
         let backends = self.engine.backends()?;
-        prune(
-            backends,
-            self.plugin.as_deref(),
-            &mut self.termination,
-            kind,
-            filters,
-        )
+        let cancel = watch(&mut self.termination)?;
+        prune(backends, self.plugin.as_deref(), &cancel, kind, filters)
     }
 
     /// 128 + the signal's number when a signal cancelled the prune.
@@ -159,24 +151,29 @@ impl Daemon for EngineDaemon {
     }
 }
 
-/// One prune against `backends` by `plugin`'s component (or the built-in one), cancelled by
-/// Ctrl-C or SIGTERM (watched from now on, in `termination`).
-fn prune(
-    backends: &Backends,
-    plugin: Option<&Path>,
-    termination: &mut Option<Termination>,
-    kind: Kind,
-    filters: &Filters,
-) -> Result<Report, Failure> {
+/// Watches for Ctrl-C and SIGTERM from now on (in `termination`); the cancellation they set.
+fn watch(termination: &mut Option<Termination>) -> Result<Cancellation, Failure> {
     let (watched, cancel) = Termination::watch()
         .context("cannot watch for Ctrl-C")
         .map_err(Failure::Other)?;
     *termination = Some(watched);
+    Ok(cancel)
+}
+
+/// One prune against `backends` by `plugin`'s component (or the built-in one), cancelled by
+/// `cancel`.
+fn prune(
+    backends: &Backends,
+    plugin: Option<&Path>,
+    cancel: &Cancellation,
+    kind: Kind,
+    filters: &Filters,
+) -> Result<Report, Failure> {
     let pruner = Pruner::new(component(plugin).map_err(Failure::Other)?);
     let (backends, removals) = Removals::noting(backends);
     let result = match kind {
         Kind::Containers => pruner
-            .prune_containers(&backends, filters, &cancel)
+            .prune_containers(&backends, filters, cancel)
             .map(|report| {
                 Report::Containers(ContainerPruneReport {
                     containers_deleted: report.containers_deleted,
@@ -184,7 +181,7 @@ fn prune(
                 })
             }),
         Kind::Networks => pruner
-            .prune_networks(&backends, filters, &cancel)
+            .prune_networks(&backends, filters, cancel)
             .map(|report| {
                 Report::Networks(NetworkPruneReport {
                     networks_deleted: report.networks_deleted,
