@@ -133,6 +133,11 @@ impl Prune {
     }
 }
 
+    /// Whether this is the built-in component, pruner's own trusted code.
+    pub fn is_builtin(&self) -> bool {
+        self.builtin
+    }
+
 impl PruneComponent {
     /// The built-in prune component, compiled in this process, its machine code taken from the
     /// on-disk cache when it is there (see [`cache`]).

@@ -56,6 +56,25 @@ pub struct Limits {
     pub warning_bytes: usize,
 }
 
+impl Limits {
+    /// The limits of pruner's own built-in component, trusted code whose bounds are not there to
+    /// stop an attacker but to keep a bug from taking the daemon down: room for any daemon the
+    /// host can list (a million containers and more, and hours of removals on a busy engine).
+    /// The limits of what the component hands the host (messages, warnings) stay the default's.
+    /// [`Pruner::new`](crate::Pruner::new) gives them to the built-in component.
+    pub fn trusted() -> Limits {
+        Limits {
+            memory_bytes: 4 << 30,
+            cpu_time: Duration::from_secs(60 * 60),
+            wall_time: Duration::from_secs(7 * 24 * 60 * 60),
+            backend_calls: u64::MAX,
+            report_entries: usize::MAX,
+            report_bytes: usize::MAX,
+            ..Limits::default()
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {

@@ -29,12 +29,17 @@ pub struct Pruner {
 }
 
 impl Pruner {
-    /// A prune service running `component` with the default limits.
+    /// A prune service running `component` with the default limits ([`Limits::trusted`] for the
+    /// built-in component).
     pub fn new(component: PruneComponent) -> Pruner {
+        let limits = match component.is_builtin() {
+            true => Limits::trusted(),
+            false => Limits::default(),
+        };
         Pruner {
             component,
             guard: PruneGuard::default(),
-            limits: Limits::default(),
+            limits,
         }
     }
 

@@ -262,8 +262,10 @@ mod tests {
 
     #[test]
     fn a_list_holding_an_id_twice_is_refused_naming_the_first_such_id() {
-        let mut state = State::default();
-        state.containers = vec![container("a"), container("b"), container("a")];
+        let mut state = State {
+            containers: vec![container("a"), container("b"), container("a")],
+            ..State::default()
+        };
         assert_eq!(
             IndexedState::new(state.clone()).unwrap_err().to_string(),
             "container ID a appears more than once"
@@ -287,8 +289,10 @@ mod tests {
 
     #[test]
     fn a_swarm_network_instantiated_locally_shares_its_id_with_the_local_one() {
-        let mut state: State = State::default();
-        state.networks = vec![network("ov")];
+        let mut state: State = State {
+            networks: vec![network("ov")],
+            ..State::default()
+        };
         state.cluster.networks = vec![cluster_network("ov")];
         let indexed = IndexedState::new(state).expect("as in Docker");
         assert_eq!(indexed.network("ov").unwrap().name, "net-ov");
@@ -297,8 +301,10 @@ mod tests {
 
     #[test]
     fn removed_objects_are_gone_from_lookups_and_listings_and_the_compacted_state() {
-        let mut state: State = State::default();
-        state.containers = ["a", "b", "c", "d"].map(container).to_vec();
+        let state: State = State {
+            containers: ["a", "b", "c", "d"].map(container).to_vec(),
+            ..State::default()
+        };
         let mut indexed = IndexedState::new(state).unwrap();
         assert!(indexed.take_container("b").is_some());
         assert!(indexed.take_container("d").is_some());
@@ -316,10 +322,12 @@ mod tests {
 
     #[test]
     fn a_lenient_index_finds_the_first_of_two_objects_sharing_an_id() {
-        let mut state: State = State::default();
         let mut second = container("a");
         second.name = "second".to_string();
-        state.containers = vec![container("a"), second];
+        let state: State = State {
+            containers: vec![container("a"), second],
+            ..State::default()
+        };
         let mut indexed = IndexedState::from(state);
         assert_eq!(indexed.container("a").unwrap().name, "name-a");
         assert!(indexed.take_container("a").is_some());
@@ -330,8 +338,10 @@ mod tests {
     #[test]
     fn removing_every_other_of_twenty_thousand_containers_leaves_exactly_the_rest() {
         let ids: Vec<String> = (0..20_000).map(|n| format!("{n:064x}")).collect();
-        let mut state: State = State::default();
-        state.containers = ids.iter().map(|id| container(id)).collect();
+        let state: State = State {
+            containers: ids.iter().map(|id| container(id)).collect(),
+            ..State::default()
+        };
         let mut indexed = IndexedState::new(state).unwrap();
         // Newest first, as prune goes: from the end of the file.
         for id in ids.iter().rev().step_by(2) {

@@ -64,14 +64,18 @@ fn a_plugin_that_removes_a_running_container_fails_the_prune_and_the_container_s
 
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&output.stdout), "");
-    // The plugin logs each refusal it gets: Docker's text.
+    // The plugin logs each refusal it gets: Docker's text. The stopped container it removed
+    // first stays removed, and stderr says so.
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
         format!(
             " WARN You cannot remove a running container {id}. Stop the container before \
              attempting removal or force remove\nError response from daemon: prune plugin broke \
-             a host rule: it tried to remove container {id}, which is running\n",
-            id = super::id("web")
+             a host rule: it tried to remove container {id}, which is running\nRemoved before \
+             the error (it stays removed):\nDeleted Containers:\n{old}\n\nTotal reclaimed \
+             space: 0B\n",
+            id = super::id("web"),
+            old = super::id("old")
         )
     );
     assert_eq!(left, ["web"]);

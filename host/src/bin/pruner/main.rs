@@ -24,7 +24,7 @@ use chrono::{DateTime, FixedOffset};
 use pruner::clock::{Clock, FixedClock, SystemClock};
 use pruner::plan::BackendIdentity;
 use pruner::state_file::StateFile;
-use pruner::{Backends, Filters, Pruner};
+use pruner::{Backends, Cancellation, Filters, Pruner};
 use pruner_cli_core::args::PruneArgs;
 use pruner_cli_core::{
     Action, ContainerPruneReport, Daemon, Failure, Interrupted, Kind, NetworkPruneReport, Report,
@@ -178,12 +178,16 @@ impl Daemon for StateFileDaemon {
     }
 
     fn prune(&mut self, kind: Kind, filters: &Filters) -> Result<Report, Failure> {
+        // Watched from before the file is read: a signal while a large file loads cancels the
+        // prune before it removes anything.
+        let cancel = watch(&mut self.termination)?;
         let mut state = StateFile::load(&self.path, self.clock.clone()).map_err(state_failure)?;
         let backends = Backends::from_daemon(state.daemon()).with_clock(self.clock.clone());
         let result = prune(
             &backends,
             self.plugin.as_deref(),
-            &mut self.termination,
+            &cancel,
+            &self.termination,
             Asked {
                 kind,
                 filters,
@@ -228,10 +232,12 @@ impl Daemon for EngineDaemon {
             false => None,
         };
         let backends = self.engine.backends()?;
+        let cancel = watch(&mut self.termination)?;
         prune(
             backends,
             self.plugin.as_deref(),
-            &mut self.termination,
+            &cancel,
+            &self.termination,
             Asked {
                 kind,
                 filters,
@@ -256,19 +262,25 @@ struct Asked<'a> {
     identity: Option<&'a BackendIdentity>,
 }
 
-/// One prune against `backends` by `plugin`'s component (or the built-in one), as `asked`,
-/// cancelled by Ctrl-C or SIGTERM (watched from now on, in `termination`).
-fn prune(
-    backends: &Backends,
-    plugin: Option<&Path>,
-    termination: &mut Option<Termination>,
-    asked: Asked<'_>,
-) -> Result<Report, Failure> {
+/// Watches for Ctrl-C and SIGTERM from now on (in `termination`); the cancellation they set.
+fn watch(termination: &mut Option<Termination>) -> Result<Cancellation, Failure> {
     let (watched, cancel) = Termination::watch()
         .context("cannot watch for Ctrl-C")
         .map_err(Failure::Other)?;
     *termination = Some(watched);
-    let component = plugin::component(plugin, &cancel);
+    Ok(cancel)
+}
+
+/// One prune against `backends` by `plugin`'s component (or the built-in one), as `asked`,
+/// cancelled by `cancel` (the signals `termination` watches).
+fn prune(
+    backends: &Backends,
+    plugin: Option<&Path>,
+    cancel: &Cancellation,
+    termination: &Option<Termination>,
+    asked: Asked<'_>,
+) -> Result<Report, Failure> {
+    let component = plugin::component(plugin, cancel);
     if cancel.is_cancelled() {
         // A signal while loading: nothing was pruned yet, so exit at once, as the signal would.
         std::process::exit(exit_code(termination.as_ref()).into());
@@ -286,7 +298,7 @@ fn prune(
     let started = backends.clock.now().to_utc();
     let result = match kind {
         Kind::Containers => pruner
-            .prune_containers_with(&backends, &filters, &cancel, &options)
+            .prune_containers_with(&backends, &filters, cancel, &options)
             .map(|pruned| {
                 let report = Report::Containers(ContainerPruneReport {
                     containers_deleted: pruned.report.containers_deleted,
@@ -295,7 +307,7 @@ fn prune(
                 (report, pruned.removed, pruned.skipped)
             }),
         Kind::Networks => pruner
-            .prune_networks_with(&backends, &filters, &cancel, &options)
+            .prune_networks_with(&backends, &filters, cancel, &options)
             .map(|pruned| {
                 let report = Report::Networks(NetworkPruneReport {
                     networks_deleted: pruned.report.networks_deleted,
