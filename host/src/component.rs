@@ -133,12 +133,12 @@ impl Prune {
     }
 }
 
+impl PruneComponent {
     /// Whether this is the built-in component, pruner's own trusted code.
     pub fn is_builtin(&self) -> bool {
         self.builtin
     }
 
-impl PruneComponent {
     /// The built-in prune component, compiled in this process, its machine code taken from the
     /// on-disk cache when it is there (see [`cache`]).
     pub fn builtin() -> anyhow::Result<PruneComponent> {
