@@ -453,7 +453,10 @@ mod tests {
             );
         }
         fs::write(&path, "{}").unwrap();
-        assert_eq!(read::<ContainerState>(&path).expect("an object"), State::default());
+        assert_eq!(
+            read::<ContainerState>(&path).expect("an object"),
+            State::default()
+        );
         fs::remove_dir_all(dir).unwrap();
     }
 
