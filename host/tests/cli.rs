@@ -1379,23 +1379,20 @@ fn the_bundled_example_prunes_as_documented_and_stays_unchanged() {
 
 // ---- bad state files ------------------------------------------------------------------------
 
+/// What pruner says of a missing state file at `path`: where to find the schema and an example.
+fn missing(path: &str) -> String {
+    format!(
+        "Error: no state file at {path}: give --state the path of a JSON state file (README, \
+         \"The state file\"; examples/state.json is one to copy)\n"
+    )
+}
+
 #[test]
 fn a_missing_state_file_is_an_error_naming_it_with_exit_1() {
     let sandbox = Sandbox::empty("missing");
     let outcome = sandbox.force(&["container", "prune"]);
-    let prefix = format!("Error: cannot read state file {}: ", sandbox.path_str());
     assert_eq!((outcome.code, outcome.stdout.as_str()), (Some(1), ""));
-    assert!(
-        outcome.stderr.starts_with(&prefix) && outcome.stderr.ends_with('\n'),
-        "stderr: {:?}",
-        outcome.stderr
-    );
-    assert_eq!(
-        outcome.stderr.lines().count(),
-        1,
-        "one line: {:?}",
-        outcome.stderr
-    );
+    assert_eq!(outcome.stderr, missing(&sandbox.path_str()));
     assert!(sandbox.entries().is_empty(), "nothing was created");
 }
 
@@ -1404,10 +1401,25 @@ fn a_missing_state_file_is_reported_before_the_prompt() {
     let sandbox = Sandbox::empty("missing-prompt");
     let outcome = sandbox.ask(&["network", "prune"], Some("y\n"));
     assert_eq!((outcome.code, outcome.stdout.as_str()), (Some(1), ""));
-    assert!(outcome.stderr.starts_with(&format!(
-        "Error: cannot read state file {}: ",
-        sandbox.path_str()
-    )));
+    assert_eq!(outcome.stderr, missing(&sandbox.path_str()));
+}
+
+#[test]
+fn json_that_is_not_an_object_is_not_a_state_file_and_stays_as_it_was() {
+    let sandbox = Sandbox::empty("array");
+    sandbox.write("[]");
+    let outcome = sandbox.force(&["container", "prune"]);
+    assert_eq!((outcome.code, outcome.stdout.as_str()), (Some(1), ""));
+    assert_eq!(
+        outcome.stderr,
+        format!(
+            "Error: invalid state file {}: its top level is an array, not a JSON object with \
+             \"containers\", \"networks\", \"cluster\" and \"events\" (README, \"The state \
+             file\")\n",
+            sandbox.path_str()
+        )
+    );
+    assert_eq!(fs::read_to_string(sandbox.path()).unwrap(), "[]");
 }
 
 #[test]
