@@ -783,8 +783,8 @@ fn the_backend_composition_without_a_state_file_answers_a_system_error_in_wave()
     );
     outcome.is(
         0,
-        "err(system(\"cannot read state file /data/missing.json: No such file or directory (os \
-         error 44)\"))\n",
+        "err(system(\"no state file at /data/missing.json: give --state the path of a JSON state \
+         file (README, \\\"The state file\\\"; examples/state.json is one to copy)\"))\n",
         "",
     );
 }

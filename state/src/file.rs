@@ -472,7 +472,7 @@ mod tests {
             matches!(err, FileError::Read { source, .. } if source.kind() == io::ErrorKind::NotFound)
         );
         let err = LockedFile::open::<ContainerState>(path).expect_err("missing");
-        assert!(matches!(err, FileError::Read { .. }), "{err:?}");
+        assert!(matches!(err, FileError::Missing { .. }), "{err:?}");
     }
 
     #[test]

@@ -389,8 +389,8 @@ mod tests {
         assert_eq!(
             session.open(Path::new("/nonexistent/pruner/state.json")),
             Err(
-                "cannot read state file /nonexistent/pruner/state.json: No such file or \
-                 directory (os error 2)"
+                "no state file at /nonexistent/pruner/state.json: give --state the path of a \
+                 JSON state file (README, \"The state file\"; examples/state.json is one to copy)"
                     .to_string()
             )
         );

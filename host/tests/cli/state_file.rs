@@ -214,7 +214,10 @@ fn a_running_prune_holds_the_file_and_the_lock_of_one_killed_is_taken_over() {
     // A prune by a plugin that never ends holds the file's lock while it runs.
     let plugin = plugin.to_str().unwrap();
     let mut holder = spawn(&sandbox, &["container", "prune", "--plugin", plugin]);
-    wait_for(&mut holder, "taking the lock", || lock.exists());
+    // The lock file is created, then its line written: wait for the whole line.
+    wait_for(&mut holder, "taking the lock", || {
+        fs::read_to_string(&lock).is_ok_and(|line| line.ends_with('\n'))
+    });
     let line = fs::read_to_string(&lock).unwrap();
     assert!(
         line.starts_with("pruner prune lock ")
