@@ -63,8 +63,8 @@ struct NativeDaemon {
 enum Opened {
     /// `--state FILE`.
     StateFile(StateFileDaemon),
-    /// A Docker Engine.
-    Engine(EngineDaemon),
+    /// A Docker Engine (boxed: its client is far larger than a state file's daemon).
+    Engine(Box<EngineDaemon>),
 }
 
 impl NativeDaemon {
@@ -118,12 +118,12 @@ fn connect(
 ) -> Result<NativeDaemon, Failure> {
     let preview = Preview::new(args)?;
     let Some(path) = &args.state else {
-        return Ok(NativeDaemon::new(Opened::Engine(EngineDaemon {
+        return Ok(NativeDaemon::new(Opened::Engine(Box::new(EngineDaemon {
             engine: Engine::new(extra.connect_options(), extra.events.as_deref(), now)?,
             plugin: extra.plugin.clone(),
             termination: None,
             preview,
-        })));
+        }))));
     };
     for (flag, given) in [
         ("-H/--host", extra.host.is_some()),
