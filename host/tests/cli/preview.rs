@@ -616,7 +616,11 @@ fn on_a_terminal_progress_redraws_one_line_on_stderr_and_clears_it_before_the_re
 #[test]
 fn on_a_terminal_there_is_no_progress_with_json_output_or_when_turned_off() {
     let sandbox = Sandbox::new("progress-tty-off");
-    for flags in [&["--format", "json"][..], &["--progress", "none"]] {
+    for flags in [
+        &["--format", "json"][..],
+        &["--format", "json", "--progress", "plain"],
+        &["--progress", "none"],
+    ] {
         let mut args = vec!["container", "prune", "--dry-run"];
         args.extend(flags);
         let outcome = on_a_terminal(&sandbox, &args);

@@ -70,7 +70,8 @@ impl Preview {
         let progress = match preview.progress {
             ProgressFlag::Auto => (std::io::stderr().is_terminal() && args.format == Format::Text)
                 .then_some(Form::Terminal),
-            ProgressFlag::Plain => Some(Form::Plain),
+            // Never with `--format json`, even when asked for: its output is for scripts.
+            ProgressFlag::Plain => (args.format == Format::Text).then_some(Form::Plain),
             ProgressFlag::None => None,
         };
         Ok(Preview { action, progress })
