@@ -14,5 +14,6 @@ pub mod run;
 
 pub use filters::Filters;
 pub use parse::{Action, Invocation, command, parse};
+pub use pruner_state::Removals;
 pub use report::{ContainerPruneReport, NetworkPruneReport, Report};
-pub use run::{Daemon, Failure, Interrupted, Kind, Removals, run};
+pub use run::{Daemon, Failure, Interrupted, Kind, run};

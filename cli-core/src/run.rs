@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use chrono::{DateTime, FixedOffset};
+use pruner_state::Removals;
 use pruner_state::escape::escape;
 
 use crate::args::{Format, PruneArgs};
@@ -74,17 +75,6 @@ pub struct Interrupted {
     pub stdout: String,
     /// For stderr: the newline that ends the prompt's line with `--format json`.
     pub stderr: String,
-}
-
-/// What a prune removed, in order, as its backends saw it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Removals {
-    /// The removed containers' IDs.
-    pub containers: Vec<String>,
-    /// The bytes of their read-write layers (of those of known size).
-    pub space_reclaimed: u64,
-    /// The removed networks' names.
-    pub networks: Vec<String>,
 }
 
 impl Failure {

@@ -15,6 +15,7 @@ pub mod events;
 pub mod file;
 pub mod indexed;
 pub mod lock;
+pub mod removals;
 pub mod rules;
 pub mod state;
 pub mod status;
@@ -23,6 +24,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::Error;
 pub use events::{Actor, EventMessage};
 pub use indexed::{DuplicateId, IndexedState};
+pub use removals::Removals;
 pub use state::{
     ClusterNetworkRecord, ClusterRecord, ContainerRecord, Failures, NetworkRecord, State,
 };

@@ -8,7 +8,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use chrono::{DateTime, FixedOffset, TimeZone};
 use pruner_state::{Actor, ContainerState, Error, IndexedState};
 
-use crate::session::{Removals, Session};
+use crate::session::Session;
+use pruner_state::Removals;
 
 wit_bindgen::generate!({
     path: "../../wit",

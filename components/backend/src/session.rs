@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
 use pruner_state::file::{self, FileError, LockedFile};
-use pruner_state::{Actor, Clock, Error, EventMessage, FixedClock, IndexedState, SystemClock};
+use pruner_state::{
+    Actor, Clock, Error, EventMessage, FixedClock, IndexedState, Removals, SystemClock,
+};
 
 /// The environment variable naming the state file served when none was opened.
 pub const STATE_VARIABLE: &str = "PRUNER_STATE";
@@ -35,17 +37,6 @@ struct Held {
     file: LockedFile,
     state: IndexedState,
     removals: Removals,
-}
-
-/// What a prune removed, in order.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Removals {
-    /// The removed containers' IDs.
-    pub containers: Vec<String>,
-    /// The bytes of their read-write layers (of those of known size).
-    pub space_reclaimed: u64,
-    /// The removed networks' names.
-    pub networks: Vec<String>,
 }
 
 impl Session {
