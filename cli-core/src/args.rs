@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::policy_args::PolicyFlags;
+
 /// Docker's container prune and network prune, run as a sandboxed WebAssembly component.
 #[derive(Debug, Parser)]
 // `bin_name`: usage and errors say `pruner` whatever the program is called (under wasmtime the
@@ -71,6 +73,10 @@ pub struct PruneArgs {
     /// The daemon's clock and zone for this run (RFC 3339 with offset); default: now, local zone.
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
+
+    /// The prune policies, `--policy` and `--policy-opt` (see `policy_args`).
+    #[command(flatten)]
+    pub policies: PolicyFlags,
 }
 
 /// No flags beyond the shared ones.

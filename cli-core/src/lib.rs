@@ -5,6 +5,7 @@
 pub mod args;
 pub mod filters;
 pub mod humansize;
+pub mod policy_args;
 mod prompt;
 pub mod report;
 pub mod run;

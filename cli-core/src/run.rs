@@ -61,10 +61,10 @@ pub trait Daemon {
 }
 
 /// Runs `pruner` with the process's arguments against the daemon `connect` opens (given the
-/// prune flags, `X`, the flags of this front end only, and the `--now` instant), printing what
-/// the docker CLI prints; returns the exit code.
+/// prune's kind, the prune flags, `X`, the flags of this front end only, and the `--now`
+/// instant), printing what the docker CLI prints; returns the exit code.
 pub fn run<X: Args, D: Daemon>(
-    connect: impl FnOnce(&PruneArgs, &X, Option<DateTime<FixedOffset>>) -> Result<D, Failure>,
+    connect: impl FnOnce(Kind, &PruneArgs, &X, Option<DateTime<FixedOffset>>) -> Result<D, Failure>,
 ) -> u8 {
     let cli = match Cli::<X>::try_parse() {
         Ok(cli) => cli,
@@ -107,11 +107,11 @@ fn prune<X: Args, D: Daemon>(
     kind: Kind,
     args: &PruneArgs,
     extra: &X,
-    connect: impl FnOnce(&PruneArgs, &X, Option<DateTime<FixedOffset>>) -> Result<D, Failure>,
+    connect: impl FnOnce(Kind, &PruneArgs, &X, Option<DateTime<FixedOffset>>) -> Result<D, Failure>,
 ) -> Result<u8, Failure> {
     let flags = flag_filters(args)?;
     let now = now(args)?;
-    let mut daemon = connect(args, extra, now)?;
+    let mut daemon = connect(kind, args, extra, now)?;
 
     if !args.force && !confirmed(kind)? {
         // docker/cli v24: declining is a success; container prune still reports nothing freed.

@@ -31,11 +31,11 @@ pub const BUILTIN_COMPONENT: &[u8] = pruner_components::PRUNE_COMPONENT;
 
 /// The engine of every prune: epoch interruption for the CPU time limit, its ticker running
 /// for the life of the process.
-static ENGINE: LazyLock<Engine> = LazyLock::new(|| engine(false));
+pub(crate) static ENGINE: LazyLock<Engine> = LazyLock::new(|| engine(false));
 
 /// The engine of prunes with a fuel limit: fuel metering costs the built-in component about a
 /// third more instructions, so only prunes that ask for it pay for it.
-static FUEL_ENGINE: LazyLock<Engine> = LazyLock::new(|| engine(true));
+pub(crate) static FUEL_ENGINE: LazyLock<Engine> = LazyLock::new(|| engine(true));
 
 /// An engine with epoch interruption, and fuel if `fuel`, with its epoch ticker started.
 fn engine(fuel: bool) -> Engine {
@@ -179,18 +179,7 @@ impl PruneComponent {
             .transpose()
             .map_err(|err| PruneError::Component(format!("{err:#}")))?;
         let state = HostState::new(kind, backends.clone(), cancel.clone(), limits, wasi, stderr);
-        let mut store = Store::new(compiled.pre.engine(), state);
-        store.limiter(|state| state.limiter_mut());
-        store.set_epoch_deadline(1);
-        store.epoch_deadline_callback(|store| {
-            store.data().meter().check_cpu_time()?;
-            Ok(UpdateDeadline::Continue(1))
-        });
-        if let Some(fuel) = limits.fuel {
-            store
-                .set_fuel(fuel)
-                .map_err(|err| PruneError::Component(format!("{err:#}")))?;
-        }
+        let mut store = sandboxed_store(compiled.pre.engine(), state, &limits)?;
         match compiled.pre.instantiate(&mut store) {
             Ok(instance) => Ok(Prune {
                 store,
@@ -214,6 +203,28 @@ impl PruneComponent {
         self.instantiate(PruneKind::Containers, backends, &cancel, limits)
             .map(drop)
     }
+}
+
+/// A store for one sandboxed call (a prune, or a policy's decision) within `limits`: the
+/// memory and table limiter, the CPU time checked at every epoch tick, and fuel if limited.
+pub(crate) fn sandboxed_store(
+    engine: &Engine,
+    state: HostState,
+    limits: &Limits,
+) -> Result<Store<HostState>, PruneError> {
+    let mut store = Store::new(engine, state);
+    store.limiter(|state| state.limiter_mut());
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_callback(|store| {
+        store.data().meter().check_cpu_time()?;
+        Ok(UpdateDeadline::Continue(1))
+    });
+    if let Some(fuel) = limits.fuel {
+        store
+            .set_fuel(fuel)
+            .map_err(|err| PruneError::Component(format!("{err:#}")))?;
+    }
+    Ok(store)
 }
 
 impl Source {

@@ -2,6 +2,7 @@
 
 use crate::bindings;
 use crate::fault::PluginFault;
+use crate::policy::PolicyError;
 
 /// A failed prune. The Docker classes carry Docker's message text unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -29,6 +30,9 @@ pub enum PruneError {
     /// faults (e.g. the host could not provide a granted directory).
     #[error("prune component failed: {0}")]
     Component(String),
+    /// A prune policy was at fault (see [`policy`](crate::policy)); nothing was removed.
+    #[error("{0}")]
+    Policy(PolicyError),
 }
 
 impl PruneError {
@@ -39,7 +43,10 @@ impl PruneError {
             PruneError::Conflict(_) => 409,
             PruneError::NotFound(_) => 404,
             PruneError::Forbidden(_) => 403,
-            PruneError::System(_) | PruneError::Plugin(_) | PruneError::Component(_) => 500,
+            PruneError::System(_)
+            | PruneError::Plugin(_)
+            | PruneError::Component(_)
+            | PruneError::Policy(_) => 500,
         }
     }
 }

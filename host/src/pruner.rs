@@ -10,17 +10,20 @@ use crate::filters::Filters;
 use crate::guard::PruneGuard;
 use crate::invariants::PruneKind;
 use crate::limits::Limits;
+use crate::policy::Policies;
 use crate::returned::{self, CallError};
 
 /// Container prune and network prune for one daemon. Both share one guard, so at most one of
 /// them runs at a time; each call runs in a fresh instance of the component, within the
 /// [`Limits`] and the host's rules ([`invariants`](crate::invariants)). Whatever the component
 /// does (trap, cross a limit, break a rule) the guard is released when the call returns or
-/// unwinds, and the next prune runs as usual.
+/// unwinds, and the next prune runs as usual. Prune [`Policies`], if any, narrow every prune
+/// first, within the same limits.
 pub struct Pruner {
     component: PruneComponent,
     guard: PruneGuard,
     limits: Limits,
+    policies: Policies,
 }
 
 impl Pruner {
@@ -30,12 +33,18 @@ impl Pruner {
             component,
             guard: PruneGuard::default(),
             limits: Limits::default(),
+            policies: Policies::default(),
         }
     }
 
     /// The same service with other limits.
     pub fn with_limits(self, limits: Limits) -> Pruner {
         Pruner { limits, ..self }
+    }
+
+    /// The same service with every prune narrowed by `policies`.
+    pub fn with_policies(self, policies: Policies) -> Pruner {
+        Pruner { policies, ..self }
     }
 
     /// The daemon-wide prune guard.
@@ -51,9 +60,12 @@ impl Pruner {
         cancel: &Cancellation,
     ) -> Result<ContainerPruneReport, PruneError> {
         let _held = self.guard.acquire()?;
+        let backends = self
+            .policies
+            .narrow(PruneKind::Containers, backends, self.limits)?;
         let mut prune =
             self.component
-                .instantiate(PruneKind::Containers, backends, cancel, self.limits)?;
+                .instantiate(PruneKind::Containers, &backends, cancel, self.limits)?;
         let result = returned::call_containers(
             &mut prune.store,
             &prune.instance,
@@ -71,9 +83,12 @@ impl Pruner {
         cancel: &Cancellation,
     ) -> Result<NetworkPruneReport, PruneError> {
         let _held = self.guard.acquire()?;
+        let backends = self
+            .policies
+            .narrow(PruneKind::Networks, backends, self.limits)?;
         let mut prune =
             self.component
-                .instantiate(PruneKind::Networks, backends, cancel, self.limits)?;
+                .instantiate(PruneKind::Networks, &backends, cancel, self.limits)?;
         let result = returned::call_networks(
             &mut prune.store,
             &prune.instance,

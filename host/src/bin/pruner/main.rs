@@ -7,6 +7,7 @@
 
 mod args;
 mod engine;
+mod policies;
 mod signals;
 
 use std::io::IsTerminal;
@@ -18,7 +19,7 @@ use anyhow::Context;
 use chrono::{DateTime, FixedOffset};
 use pruner::clock::{Clock, FixedClock, SystemClock};
 use pruner::state_file::StateFile;
-use pruner::{Backends, Filters, PruneComponent, Pruner};
+use pruner::{Backends, Filters, Policies, PruneComponent, Pruner};
 use pruner_cli_core::args::PruneArgs;
 use pruner_cli_core::{ContainerPruneReport, Daemon, Failure, Kind, NetworkPruneReport, Report};
 
@@ -60,17 +61,21 @@ impl Daemon for NativeDaemon {
     }
 }
 
-/// Opens `--state`, or else the Docker Engine, with the daemon's clock: `--now`, or else the
-/// system clock in the local zone for a state file, the engine's own for an engine.
+/// Loads the `--policy` chain, then opens `--state`, or else the Docker Engine, with the
+/// daemon's clock: `--now`, or else the system clock in the local zone for a state file, the
+/// engine's own for an engine.
 fn connect(
+    kind: Kind,
     args: &PruneArgs,
     extra: &NativeFlags,
     now: Option<DateTime<FixedOffset>>,
 ) -> Result<NativeDaemon, Failure> {
+    let policies = policies::load(kind, &args.policies)?;
     let Some(path) = &args.state else {
         return Ok(NativeDaemon::Engine(EngineDaemon {
             engine: Engine::new(extra.host.as_deref(), extra.events.as_deref(), now),
             plugin: extra.plugin.clone(),
+            policies,
             termination: None,
         }));
     };
@@ -94,15 +99,18 @@ fn connect(
         state,
         backends,
         plugin: extra.plugin.clone(),
+        policies,
         termination: None,
     }))
 }
 
-/// The daemon of a state file, pruned by the built-in component or `--plugin`'s.
+/// The daemon of a state file, pruned by the built-in component or `--plugin`'s, narrowed by
+/// the `--policy` chain.
 struct StateFileDaemon {
     state: StateFile,
     backends: Backends,
     plugin: Option<PathBuf>,
+    policies: Policies,
     /// The signals watched during the prune.
     termination: Option<Termination>,
 }
@@ -113,6 +121,7 @@ impl Daemon for StateFileDaemon {
         let result = prune(
             &self.backends,
             self.plugin.as_deref(),
+            &self.policies,
             &mut self.termination,
             kind,
             filters,
@@ -130,10 +139,12 @@ impl Daemon for StateFileDaemon {
     }
 }
 
-/// A Docker Engine, pruned by the built-in component or `--plugin`'s.
+/// A Docker Engine, pruned by the built-in component or `--plugin`'s, narrowed by the
+/// `--policy` chain.
 struct EngineDaemon {
     engine: Engine,
     plugin: Option<PathBuf>,
+    policies: Policies,
     /// The signals watched during the prune.
     termination: Option<Termination>,
 }
@@ -144,6 +155,7 @@ impl Daemon for EngineDaemon {
         prune(
             backends,
             self.plugin.as_deref(),
+            &self.policies,
             &mut self.termination,
             kind,
             filters,
@@ -156,11 +168,12 @@ impl Daemon for EngineDaemon {
     }
 }
 
-/// One prune against `backends` by `plugin`'s component (or the built-in one), cancelled by
-/// Ctrl-C or SIGTERM (watched from now on, in `termination`).
+/// One prune against `backends` by `plugin`'s component (or the built-in one), narrowed by
+/// `policies`, cancelled by Ctrl-C or SIGTERM (watched from now on, in `termination`).
 fn prune(
     backends: &Backends,
     plugin: Option<&Path>,
+    policies: &Policies,
     termination: &mut Option<Termination>,
     kind: Kind,
     filters: &Filters,
@@ -169,7 +182,8 @@ fn prune(
         .context("cannot watch for Ctrl-C")
         .map_err(Failure::Other)?;
     *termination = Some(watched);
-    let pruner = Pruner::new(component(plugin).map_err(Failure::Other)?);
+    let pruner =
+        Pruner::new(component(plugin).map_err(Failure::Other)?).with_policies(policies.clone());
     let result = match kind {
         Kind::Containers => pruner
             .prune_containers(backends, filters, &cancel)

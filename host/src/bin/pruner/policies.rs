@@ -1,0 +1,49 @@
+//! `--policy` and `--policy-opt`: the chain of prune policies, loaded and its options checked
+//! by each policy before anything is touched. An unknown name, a file that cannot be read or
+//! is not a policy, or options a policy refuses are usage errors (exit 125).
+
+use std::path::Path;
+
+use pruner::invariants::PruneKind;
+use pruner::policy::PolicyFault;
+use pruner::{Limits, Policies, Policy, PolicyComponent};
+use pruner_cli_core::policy_args::PolicyFlags;
+use pruner_cli_core::{Failure, Kind};
+
+/// The policies of a `kind` prune, checked.
+pub fn load(kind: Kind, flags: &PolicyFlags) -> Result<Policies, Failure> {
+    let kind = match kind {
+        Kind::Containers => PruneKind::Containers,
+        Kind::Networks => PruneKind::Networks,
+    };
+    let mut chain = Vec::new();
+    for arg in flags.chain().map_err(Failure::Usage)? {
+        let component = component(&arg.policy).map_err(|err| {
+            Failure::Usage(format!(
+                "invalid argument {:?} for \"--policy\" flag: {err}",
+                arg.policy
+            ))
+        })?;
+        let policy = Policy::new(component, arg.options);
+        policy
+            .check(kind, Limits::default())
+            .map_err(|err| match err.fault {
+                PolicyFault::Options(message) => Failure::Usage(format!(
+                    "invalid --policy-opt for policy {}: {message}",
+                    err.policy
+                )),
+                _ => Failure::Other(err.into()),
+            })?;
+        chain.push(policy);
+    }
+    Ok(Policies::new(chain))
+}
+
+/// A policy file (a path with a `/`, or a name ending in `.wasm`), else a shipped policy.
+fn component(policy: &str) -> Result<PolicyComponent, pruner::policy::LoadError> {
+    if policy.contains('/') || policy.ends_with(".wasm") {
+        PolicyComponent::from_file(Path::new(policy))
+    } else {
+        PolicyComponent::shipped(policy)
+    }
+}

@@ -1,0 +1,200 @@
+//! A policy component compiled once, checked against the sandbox before anything of it runs,
+//! then instantiated afresh, within the prune's limits, for every call.
+
+use std::path::Path;
+use std::sync::{Arc, LazyLock, OnceLock};
+
+use wasmtime::Engine;
+use wasmtime::Store;
+use wasmtime::component::{Component, Linker};
+
+use super::bindings::{PrunePolicy, PrunePolicyPre};
+use super::error::{LoadError, PolicyFault};
+use crate::backend::Backends;
+use crate::cache;
+use crate::cancel::Cancellation;
+use crate::clock::SystemClock;
+use crate::component::{ENGINE, FUEL_ENGINE, sandboxed_store};
+use crate::error::PruneError;
+use crate::fault;
+use crate::host_state::HostState;
+use crate::invariants::PruneKind;
+use crate::limits::Limits;
+use crate::memory::MemoryDaemon;
+use crate::sandbox;
+use crate::stderr::CapturedStderr;
+
+/// What a policy's store holds in place of a daemon: an empty one. A policy imports none of
+/// pruner's interfaces, so nothing reaches it; the store's limiter, meter and captured stderr
+/// are the sandbox's, as for a prune.
+static NO_DAEMON: LazyLock<Backends> = LazyLock::new(|| {
+    let clock = Arc::new(SystemClock);
+    Backends::from_daemon(Arc::new(MemoryDaemon::new(Default::default(), clock)))
+});
+
+/// A compiled policy component; cheap to clone and share between threads.
+#[derive(Clone)]
+pub struct PolicyComponent {
+    name: String,
+    source: Arc<Source>,
+    compiled: Compiled,
+    /// The component compiled for the fuel-metering engine, the first time a call sets fuel.
+    fueled: Arc<OnceLock<Result<Compiled, String>>>,
+}
+
+/// The component's bytes.
+struct Source {
+    bytes: Vec<u8>,
+}
+
+/// A component compiled for one engine, checked and linked.
+#[derive(Clone)]
+struct Compiled {
+    pre: PrunePolicyPre<HostState>,
+    /// Whether it imports WASI: only then does a call build it a WASI context.
+    imports_wasi: bool,
+}
+
+impl PolicyComponent {
+    /// The policy shipped with pruner under `name` (`keep-recent`, `protect`,
+    /// `exited-before`).
+    pub fn shipped(name: &str) -> Result<PolicyComponent, LoadError> {
+        let (_, bytes) = super::SHIPPED
+            .iter()
+            .find(|(shipped, _)| *shipped == name)
+            .ok_or_else(|| LoadError::Unknown(name.to_string()))?;
+        PolicyComponent::from_bytes(name, bytes)
+    }
+
+    /// The policy in the component file at `path`, named as the path is written.
+    pub fn from_file(path: &Path) -> Result<PolicyComponent, LoadError> {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|err| LoadError::Unreadable {
+            name: name.clone(),
+            reason: err.to_string(),
+        })?;
+        PolicyComponent::from_bytes(&name, &bytes)
+    }
+
+    /// Compiles a policy, `name` in its errors, from its bytes (binary or text format), its
+    /// machine code cached like the prune component's. It is refused if it imports anything
+    /// but the WASI interfaces every plugin may import, or does not export
+    /// `pruner:policy/policy@0.1.0` with the contract's types.
+    pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<PolicyComponent, LoadError> {
+        let source = Source {
+            bytes: bytes.to_vec(),
+        };
+        let compiled = source
+            .compile(&ENGINE)
+            .map_err(|reason| LoadError::Invalid {
+                name: name.to_string(),
+                reason,
+            })?;
+        Ok(PolicyComponent {
+            name: name.to_string(),
+            source: Arc::new(source),
+            compiled,
+            fueled: Arc::default(),
+        })
+    }
+
+    /// The policy's name: the shipped policy's, or the file as given.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Runs `call` in a fresh instance within `limits`. A trap or a crossed limit is the
+    /// policy's fault, as it is a plugin's.
+    pub(crate) fn call<R>(
+        &self,
+        limits: Limits,
+        call: impl FnOnce(&PrunePolicy, &mut Store<HostState>) -> wasmtime::Result<R>,
+    ) -> Result<R, PolicyFault> {
+        let compiled = self.compiled(&limits)?;
+        let stderr = CapturedStderr::default();
+        let wasi = compiled
+            .imports_wasi
+            .then(|| sandbox::wasi_context(&[], stderr.clone()))
+            .transpose()
+            .map_err(|err| PolicyFault::Component(format!("{err:#}")))?;
+        let cancel = Cancellation::default();
+        let state = HostState::new(
+            PruneKind::Containers,
+            NO_DAEMON.clone(),
+            cancel,
+            limits,
+            wasi,
+            stderr,
+        );
+        let mut store =
+            sandboxed_store(compiled.pre.engine(), state, &limits).map_err(sandbox_fault)?;
+        let instance = compiled
+            .pre
+            .instantiate(&mut store)
+            .map_err(|err| sandbox_fault(fault::classify(err, store.data())))?;
+        call(&instance, &mut store).map_err(|err| sandbox_fault(fault::classify(err, store.data())))
+    }
+
+    /// The component compiled for a call within `limits`.
+    fn compiled(&self, limits: &Limits) -> Result<&Compiled, PolicyFault> {
+        if limits.fuel.is_none() {
+            return Ok(&self.compiled);
+        }
+        self.fueled
+            .get_or_init(|| self.source.compile(&FUEL_ENGINE))
+            .as_ref()
+            .map_err(|err| PolicyFault::Component(err.clone()))
+    }
+}
+
+impl Source {
+    /// Compiles the component for `engine` (or takes it from the cache), checks its imports
+    /// and its export, and links the WASI it may import.
+    fn compile(&self, engine: &Engine) -> Result<Compiled, String> {
+        let component =
+            cache::load_or_compile(engine, &self.bytes, cache::default_dir().as_deref())
+                .map_err(|err| format!("{err:#}"))?;
+        check_imports(engine, &component)?;
+        let mut linker = Linker::<HostState>::new(engine);
+        sandbox::link_wasi(&mut linker, &[]).map_err(|err| format!("{err:#}"))?;
+        let pre = linker
+            .instantiate_pre(&component)
+            .and_then(PrunePolicyPre::new)
+            .map_err(|err| {
+                format!("it does not fit the world pruner:policy/prune-policy: {err:#}")
+            })?;
+        Ok(Compiled {
+            pre,
+            imports_wasi: sandbox::imports_wasi(engine, &component),
+        })
+    }
+}
+
+/// Refuses a component importing anything but the WASI interfaces every plugin may import:
+/// a policy decides from what it is given, so it imports none of pruner's interfaces either.
+fn check_imports(engine: &Engine, component: &Component) -> Result<(), String> {
+    let forbidden: Vec<String> = component
+        .component_type()
+        .imports(engine)
+        .map(|(name, _)| name)
+        .filter(|name| name.starts_with("pruner:") || !sandbox::is_allowed(name, &[]))
+        .map(|name| format!("`{name}`"))
+        .collect();
+    if forbidden.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "it imports {}, which pruner does not grant a policy (a policy may import wasi:io, \
+         wasi:cli's environment, exit, standard streams and terminals, and \
+         wasi:random/insecure-seed)",
+        forbidden.join(", ")
+    ))
+}
+
+/// A failed sandboxed call as the policy's fault.
+fn sandbox_fault(err: PruneError) -> PolicyFault {
+    match err {
+        PruneError::Plugin(fault) => PolicyFault::Sandbox(fault),
+        other => PolicyFault::Component(other.to_string()),
+    }
+}
