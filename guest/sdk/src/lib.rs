@@ -138,9 +138,9 @@ macro_rules! export {
                 {
                     $crate::run::networks::<$policy>(options, clock, networks)
                 }
-    }
+            }
 
-            $crate::bindings::export!(Export with_types_in $crate::bindings);
+    $crate::bindings::export!(Export with_types_in $crate::bindings);
         };
 
         #[cfg(not(target_arch = "wasm32"))]

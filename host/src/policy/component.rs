@@ -32,19 +32,17 @@ static NO_DAEMON: LazyLock<Backends> = LazyLock::new(|| {
     Backends::from_daemon(Arc::new(MemoryDaemon::new(Default::default(), clock)))
 });
 
+/// The first bytes of every WebAssembly binary.
+const WASM_MAGIC: &[u8] = b"\0asm";
+
 /// A compiled policy component; cheap to clone and share between threads.
 #[derive(Clone)]
 pub struct PolicyComponent {
     name: String,
-    source: Arc<Source>,
+    bytes: Arc<[u8]>,
     compiled: Compiled,
     /// The component compiled for the fuel-metering engine, the first time a call sets fuel.
     fueled: Arc<OnceLock<Result<Compiled, String>>>,
-}
-
-/// The component's bytes.
-struct Source {
-    bytes: Vec<u8>,
 }
 
 /// A component compiled for one engine, checked and linked.
@@ -76,23 +74,23 @@ impl PolicyComponent {
         PolicyComponent::from_bytes(&name, &bytes)
     }
 
-    /// Compiles a policy, `name` in its errors, from its bytes (binary or text format), its
-    /// machine code cached like the prune component's. It is refused if it imports anything
+    /// Compiles a policy, `name` in its errors, from its bytes, its machine code cached like
+    /// the prune component's. It is refused if it imports anything
     /// but the WASI interfaces every plugin may import, or does not export
     /// `pruner:policy/policy@0.1.0` with the contract's types.
     pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<PolicyComponent, LoadError> {
-        let source = Source {
-            bytes: bytes.to_vec(),
+        let invalid = |reason: String| LoadError::Invalid {
+            name: name.to_string(),
+            // On one line: wasmtime's parse errors may span several.
+            reason: reason.split_whitespace().collect::<Vec<_>>().join(" "),
         };
-        let compiled = source
-            .compile(&ENGINE)
-            .map_err(|reason| LoadError::Invalid {
-                name: name.to_string(),
-                reason,
-            })?;
+        if !bytes.starts_with(WASM_MAGIC) {
+            return Err(invalid("it is not a WebAssembly component".to_string()));
+        }
+        let compiled = compile(&ENGINE, bytes).map_err(invalid)?;
         Ok(PolicyComponent {
             name: name.to_string(),
-            source: Arc::new(source),
+            bytes: bytes.into(),
             compiled,
             fueled: Arc::default(),
         })
@@ -141,33 +139,28 @@ impl PolicyComponent {
             return Ok(&self.compiled);
         }
         self.fueled
-            .get_or_init(|| self.source.compile(&FUEL_ENGINE))
+            .get_or_init(|| compile(&FUEL_ENGINE, &self.bytes))
             .as_ref()
             .map_err(|err| PolicyFault::Component(err.clone()))
     }
 }
 
-impl Source {
-    /// Compiles the component for `engine` (or takes it from the cache), checks its imports
-    /// and its export, and links the WASI it may import.
-    fn compile(&self, engine: &Engine) -> Result<Compiled, String> {
-        let component =
-            cache::load_or_compile(engine, &self.bytes, cache::default_dir().as_deref())
-                .map_err(|err| format!("{err:#}"))?;
-        check_imports(engine, &component)?;
-        let mut linker = Linker::<HostState>::new(engine);
-        sandbox::link_wasi(&mut linker, &[]).map_err(|err| format!("{err:#}"))?;
-        let pre = linker
-            .instantiate_pre(&component)
-            .and_then(PrunePolicyPre::new)
-            .map_err(|err| {
-                format!("it does not fit the world pruner:policy/prune-policy: {err:#}")
-            })?;
-        Ok(Compiled {
-            pre,
-            imports_wasi: sandbox::imports_wasi(engine, &component),
-        })
-    }
+/// Compiles a policy for `engine` (or takes it from the cache), checks its imports and its
+/// export, and links the WASI it may import.
+fn compile(engine: &Engine, bytes: &[u8]) -> Result<Compiled, String> {
+    let component = cache::load_or_compile(engine, bytes, cache::default_dir().as_deref())
+        .map_err(|err| format!("{err:#}"))?;
+    check_imports(engine, &component)?;
+    let mut linker = Linker::<HostState>::new(engine);
+    sandbox::link_wasi(&mut linker, &[]).map_err(|err| format!("{err:#}"))?;
+    let pre = linker
+        .instantiate_pre(&component)
+        .and_then(PrunePolicyPre::new)
+        .map_err(|err| format!("it does not fit the world pruner:policy/prune-policy: {err:#}"))?;
+    Ok(Compiled {
+        pre,
+        imports_wasi: sandbox::imports_wasi(engine, &component),
+    })
 }
 
 /// Refuses a component importing anything but the WASI interfaces every plugin may import:

@@ -4,6 +4,7 @@
 //! compile (see the end of the file).
 
 mod daemon;
+mod hostile_policy;
 mod plugin_flag;
 
 use std::collections::HashMap;
@@ -644,5 +645,5 @@ fn every_fixture_is_a_component_of_some_size() {
     for (name, bytes) in pruner_fixtures::FIXTURES {
         assert!(bytes.starts_with(b"\0asm"), "{name} is not wasm");
     }
-    assert_eq!(pruner_fixtures::FIXTURES.len(), 11);
+    assert_eq!(pruner_fixtures::FIXTURES.len(), 12);
 }

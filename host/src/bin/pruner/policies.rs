@@ -18,12 +18,8 @@ pub fn load(kind: Kind, flags: &PolicyFlags) -> Result<Policies, Failure> {
     };
     let mut chain = Vec::new();
     for arg in flags.chain().map_err(Failure::Usage)? {
-        let component = component(&arg.policy).map_err(|err| {
-            Failure::Usage(format!(
-                "invalid argument {:?} for \"--policy\" flag: {err}",
-                arg.policy
-            ))
-        })?;
+        let component = component(&arg.policy)
+            .map_err(|err| Failure::Usage(format!("invalid --policy: {err}")))?;
         let policy = Policy::new(component, arg.options);
         policy
             .check(kind, Limits::default())
