@@ -289,3 +289,50 @@ fn policy_options_out_of_place_or_without_a_value_are_flag_errors() {
         "invalid argument \"keep\" for \"--policy-opt\" flag: expected key=value",
     );
 }
+
+#[test]
+fn the_readme_shows_the_protect_policy_as_it_is() {
+    let readme = include_str!("../../../README.md");
+    let source = include_str!("../../../guest/policies/protect/src/lib.rs");
+    assert!(
+        readme.contains(&format!("```rust\n{source}```\n")),
+        "README.md's \"Write a policy\" must show guest/policies/protect/src/lib.rs as it is"
+    );
+}
+
+#[test]
+fn a_policy_file_runs_as_its_shipped_twin() {
+    let sandbox = example("protect-file");
+    let (_, protect) = pruner::policy::SHIPPED
+        .iter()
+        .find(|(name, _)| *name == "protect")
+        .expect("protect is shipped");
+    let file = sandbox.dir.join("protect.wasm");
+    fs::write(&file, protect).unwrap();
+    let file = file.to_str().unwrap();
+    sandbox
+        .force(&[
+            "container",
+            "prune",
+            "--policy",
+            file,
+            "--policy-opt",
+            "label=keep",
+        ])
+        .is(
+            0,
+            &deleted_containers(
+                &[
+                    MIGRATE.to_string(),
+                    BUILD_1.to_string(),
+                    OLD_JOB.to_string(),
+                ],
+                "124.5kB",
+            ),
+            &kept(
+                file,
+                &format!("container {BUILD_2} (build-2)"),
+                "label keep",
+            ),
+        );
+}
