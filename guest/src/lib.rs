@@ -11,7 +11,7 @@
 
 extern crate alloc;
 
-#[cfg(all(target_arch = "wasm32", feature = "component"))]
+#[cfg(all(target_arch = "wasm32", feature = "arena"))]
 mod arena;
 #[cfg(all(target_arch = "wasm32", feature = "component"))]
 mod component;

@@ -5,6 +5,9 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+#[path = "engine_cli/policies.rs"]
+mod policies;
+
 const PRUNER: &str = env!("CARGO_BIN_EXE_pruner");
 
 /// Runs pruner with `args`, `DOCKER_HOST` set to `docker_host` (or unset), and `stdin`.

@@ -195,8 +195,12 @@ mod optional_rfc3339 {
         }
     }
 
+    /// A time, or `null` for none.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
-        rfc3339::deserialize(d).map(Some)
+        use serde::de::IntoDeserializer;
+        Option::<String>::deserialize(d)?
+            .map(|text| rfc3339::deserialize(text.into_deserializer()))
+            .transpose()
     }
 }
 

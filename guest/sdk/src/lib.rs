@@ -5,10 +5,12 @@
 //! [`export!`]; build the crate as a `cdylib` for `wasm32-wasip2` and run it with
 //! `pruner container prune --policy ./my_policy.wasm --policy-opt key=value`.
 //!
-//! ```ignore
+//! ```
+//! use pruner_policy::{Kept, Kind, Object, Options, Policy, Reference};
+//!
 //! struct KeepAll;
 //!
-//! impl pruner_policy::Policy for KeepAll {
+//! impl Policy for KeepAll {
 //!     const OPTIONS: &[&str] = &[];
 //!
 //!     fn new(_: Kind, _: &Options) -> Result<KeepAll, String> {

@@ -5,10 +5,11 @@ use std::path::Path;
 use std::sync::{Arc, LazyLock, OnceLock};
 
 use wasmtime::Engine;
-use wasmtime::Store;
-use wasmtime::component::{Component, Linker};
+use wasmtime::component::{
+    Component, ComponentExportIndex, ComponentNamedList, InstancePre, Lift, Linker, Lower,
+};
 
-use super::bindings::{PrunePolicy, PrunePolicyPre};
+use super::bindings::PolicyExports;
 use super::error::{LoadError, PolicyFault};
 use crate::backend::Backends;
 use crate::cache;
@@ -48,7 +49,8 @@ pub struct PolicyComponent {
 /// A component compiled for one engine, checked and linked.
 #[derive(Clone)]
 struct Compiled {
-    pre: PrunePolicyPre<HostState>,
+    pre: InstancePre<HostState>,
+    exports: PolicyExports,
     /// Whether it imports WASI: only then does a call build it a WASI context.
     imports_wasi: bool,
 }
@@ -101,13 +103,18 @@ impl PolicyComponent {
         &self.name
     }
 
-    /// Runs `call` in a fresh instance within `limits`. A trap or a crossed limit is the
-    /// policy's fault, as it is a plugin's.
-    pub(crate) fn call<R>(
+    /// Calls the function `function` picks with `params`, in a fresh instance within
+    /// `limits`. A trap or a crossed limit is the policy's fault, as it is a plugin's.
+    pub(crate) fn call<Params, Results>(
         &self,
         limits: Limits,
-        call: impl FnOnce(&PrunePolicy, &mut Store<HostState>) -> wasmtime::Result<R>,
-    ) -> Result<R, PolicyFault> {
+        function: impl FnOnce(&PolicyExports) -> ComponentExportIndex,
+        params: Params,
+    ) -> Result<Results, PolicyFault>
+    where
+        Params: ComponentNamedList + Lower,
+        Results: ComponentNamedList + Lift,
+    {
         let compiled = self.compiled(&limits)?;
         let stderr = CapturedStderr::default();
         let wasi = compiled
@@ -126,11 +133,12 @@ impl PolicyComponent {
         );
         let mut store =
             sandboxed_store(compiled.pre.engine(), state, &limits).map_err(sandbox_fault)?;
-        let instance = compiled
-            .pre
-            .instantiate(&mut store)
-            .map_err(|err| sandbox_fault(fault::classify(err, store.data())))?;
-        call(&instance, &mut store).map_err(|err| sandbox_fault(fault::classify(err, store.data())))
+        let index = function(&compiled.exports);
+        let results = compiled.pre.instantiate(&mut store).and_then(|instance| {
+            let func = instance.get_typed_func::<Params, Results>(&mut store, index)?;
+            func.call(&mut store, params)
+        });
+        results.map_err(|err| sandbox_fault(fault::classify(err, store.data())))
     }
 
     /// The component compiled for a call within `limits`.
@@ -155,9 +163,9 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<Compiled, String> {
     sandbox::link_wasi(&mut linker, &[]).map_err(|err| format!("{err:#}"))?;
     let pre = linker
         .instantiate_pre(&component)
-        .and_then(PrunePolicyPre::new)
         .map_err(|err| format!("it does not fit the world pruner:policy/prune-policy: {err:#}"))?;
     Ok(Compiled {
+        exports: PolicyExports::new(&pre).map_err(|err| format!("{err:#}"))?,
         pre,
         imports_wasi: sandbox::imports_wasi(engine, &component),
     })

@@ -22,7 +22,10 @@ use std::sync::Arc;
 pub use component::PolicyComponent;
 pub use error::{LoadError, PolicyError, PolicyFault};
 
-use bindings::{ClockReading, Container, Network, PolicyOption, PruneKind as WitKind};
+use bindings::{
+    CheckParams, CheckResults, ClockReading, ContainerView, ContainersParams, Decisions,
+    NetworkView, NetworksParams, PolicyOption, PruneKind as WitKind,
+};
 
 use crate::backend::Backends;
 use crate::error::PruneError;
@@ -80,32 +83,29 @@ impl Policy {
             PruneKind::Containers => WitKind::Containers,
             PruneKind::Networks => WitKind::Networks,
         };
-        let answer = self.component.call(limits, |policy, store| {
-            policy
-                .pruner_policy_policy()
-                .call_check(store, kind, &self.options)
-        });
-        let refused = |message: String| match message_fault(&message, &limits) {
-            Some(fault) => fault,
-            None => PolicyFault::Options(message),
-        };
-        answer
-            .and_then(|answer| answer.map_err(refused))
-            .map_err(|fault| self.error(fault))
+        let params: CheckParams<'_> = (kind, &self.options);
+        let answer = self
+            .component
+            .call(limits, |exports| exports.check, params)
+            .and_then(|(answer,): CheckResults| {
+                answer.map_err(|message| {
+                    message_fault(&message, &limits).unwrap_or(PolicyFault::Options(message))
+                })
+            });
+        answer.map_err(|fault| self.error(fault))
     }
 
     /// What the policy keeps of `containers`.
     fn containers(
         &self,
         clock: ClockReading,
-        containers: &[Container],
+        containers: &[ContainerView<'_>],
         limits: Limits,
     ) -> Result<Vec<bindings::Kept>, PolicyError> {
-        let answer = self.component.call(limits, |policy, store| {
-            policy
-                .pruner_policy_policy()
-                .call_containers(store, &self.options, clock, containers)
-        });
+        let params: ContainersParams<'_> = (&self.options, clock, containers);
+        let answer = self
+            .component
+            .call(limits, |exports| exports.containers, params);
         self.decisions(answer, &limits)
     }
 
@@ -113,14 +113,13 @@ impl Policy {
     fn networks(
         &self,
         clock: ClockReading,
-        networks: &[Network],
+        networks: &[NetworkView<'_>],
         limits: Limits,
     ) -> Result<Vec<bindings::Kept>, PolicyError> {
-        let answer = self.component.call(limits, |policy, store| {
-            policy
-                .pruner_policy_policy()
-                .call_networks(store, &self.options, clock, networks)
-        });
+        let params: NetworksParams<'_> = (&self.options, clock, networks);
+        let answer = self
+            .component
+            .call(limits, |exports| exports.networks, params);
         self.decisions(answer, &limits)
     }
 
@@ -129,10 +128,10 @@ impl Policy {
     /// a message.
     fn decisions(
         &self,
-        answer: Result<Result<Vec<bindings::Kept>, String>, PolicyFault>,
+        answer: Result<Decisions, PolicyFault>,
         limits: &Limits,
     ) -> Result<Vec<bindings::Kept>, PolicyError> {
-        let checked = answer.and_then(|answer| {
+        let checked = answer.and_then(|(answer,)| {
             let kept = answer.map_err(|message| {
                 message_fault(&message, limits).unwrap_or(PolicyFault::Failed(message))
             })?;

@@ -9,15 +9,15 @@
 //! before the swarm's are pruned (Docker lists them after), since the policies decide on all
 //! networks at once.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use foldhash::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::bindings::{self as wit, ClockReading, NetworkScope};
+use super::bindings::{self as wit, ClockReading, ContainerView, NetworkScope, NetworkView};
 use super::{Kept, Policy, PolicyError, PolicyFault};
 use crate::backend::{Backends, Cluster, ContainerFacts, ContainerStore, NetworkController};
-use crate::bindings::{
-    ClusterNetwork, Container, ContainerState, Error, Label, Network, Timestamp,
-};
+use crate::bindings::{ClusterNetwork, Container, Error, Network};
 use crate::limits::Limits;
 
 /// What the policies of a chain decided on the objects of one kind.
@@ -28,48 +28,62 @@ struct Decided {
     kept: Vec<Kept>,
 }
 
+/// The policies that kept one ID, with the first reason each gave, and whether it was listed.
+#[derive(Default)]
+struct KeptBy<'a> {
+    policies: Vec<(usize, &'a str)>,
+    listed: bool,
+}
+
 impl Decided {
-    /// Asks every policy of `chain` through `ask` about `objects` (each object's ID and
-    /// name, in listing order), refusing any ID it was not given.
-    fn by(
+    /// Asks every policy of `chain` through `ask` about the `count` objects of `listed` (each
+    /// object's ID and name, in listing order), refusing any ID a policy was not given. The
+    /// listing is walked once, against the few IDs the policies kept.
+    fn by<'a>(
         chain: &[Policy],
         kind: &'static str,
-        objects: &[(&str, &str)],
+        listed: impl Iterator<Item = (&'a str, &'a str)>,
+        count: usize,
         ask: impl Fn(&Policy) -> Result<Vec<wit::Kept>, PolicyError>,
     ) -> Result<Decided, PolicyError> {
-        let index: HashMap<&str, usize> = objects
-            .iter()
-            .enumerate()
-            .map(|(at, (id, _))| (*id, at))
-            .collect();
-        let mut decided = Decided {
-            hidden: vec![false; objects.len()],
-            kept: Vec::new(),
-        };
-        for policy in chain {
-            let mut kept_here: Vec<(usize, Kept)> = Vec::new();
-            for wit::Kept { id, reason } in ask(policy)? {
-                let Some(&at) = index.get(id.as_str()) else {
-                    return Err(policy.error(PolicyFault::UnknownObject { kind, id }));
-                };
-                let kept = Kept {
-                    policy: policy.name().to_string(),
-                    kind,
-                    name: objects[at].1.to_string(),
-                    id,
-                    reason,
-                };
-                kept_here.push((at, kept));
-            }
-            // In listing order, each object once (the first reason given).
-            kept_here.sort_by_key(|(at, _)| *at);
-            kept_here.dedup_by_key(|(at, _)| *at);
-            for (at, kept) in kept_here {
-                decided.hidden[at] = true;
-                decided.kept.push(kept);
+        let answers = chain.iter().map(ask).collect::<Result<Vec<_>, _>>()?;
+        let mut wanted: HashMap<&str, KeptBy<'_>> = HashMap::default();
+        for (policy, answer) in answers.iter().enumerate() {
+            for wit::Kept { id, reason } in answer {
+                let by = wanted.entry(id.as_str()).or_default();
+                if by.policies.last().is_none_or(|(last, _)| *last != policy) {
+                    by.policies.push((policy, reason.as_str()));
+                }
             }
         }
-        Ok(decided)
+        let mut hidden = vec![false; count];
+        let mut kept_by_policy: Vec<Vec<Kept>> = vec![Vec::new(); chain.len()];
+        for (at, (id, name)) in listed.enumerate() {
+            let Some(by) = wanted.get_mut(id) else {
+                continue;
+            };
+            by.listed = true;
+            hidden[at] = true;
+            for &(policy, reason) in &by.policies {
+                kept_by_policy[policy].push(Kept {
+                    policy: chain[policy].name().to_string(),
+                    kind,
+                    id: id.to_string(),
+                    name: name.to_string(),
+                    reason: reason.to_string(),
+                });
+            }
+        }
+        for (policy, answer) in chain.iter().zip(&answers) {
+            if let Some(unknown) = answer.iter().find(|kept| !wanted[kept.id.as_str()].listed) {
+                let id = unknown.id.clone();
+                return Err(policy.error(PolicyFault::UnknownObject { kind, id }));
+            }
+        }
+        Ok(Decided {
+            hidden,
+            kept: kept_by_policy.into_iter().flatten().collect(),
+        })
     }
 
     /// The IDs some policy kept.
@@ -89,17 +103,18 @@ pub(super) fn containers(
         Err(err) => return Ok((with_containers(backends, Listing::failed(err)), Vec::new())),
     };
     let clock = clock_reading(backends);
-    let records: Vec<wit::Container> = listed.into_iter().map(container_record).collect();
-    let objects: Vec<(&str, &str)> = records
-        .iter()
-        .map(|c| (c.id.as_str(), c.names.first().map_or("", String::as_str)))
-        .collect();
-    let decided = Decided::by(chain, "container", &objects, |policy| {
-        policy.containers(clock, &records, limits)
+    let views: Vec<ContainerView<'_>> = listed.iter().map(container_view).collect();
+    let ids_and_names = listed.iter().map(|facts| {
+        let container = &facts.container;
+        let name = container.names.first().map_or("", String::as_str);
+        (container.id.as_str(), name)
+    });
+    let decided = Decided::by(chain, "container", ids_and_names, listed.len(), |policy| {
+        policy.containers(clock, &views, limits)
     })?;
-    drop(objects);
+    drop(views);
     let hidden_ids = decided.hidden_ids();
-    let shown = keep_shown(records, &decided.hidden, container_from_record);
+    let shown = keep_shown(listed, &decided.hidden, |facts| facts.container);
     let listing = Listing::decided(shown, hidden_ids);
     Ok((with_containers(backends, listing), decided.kept))
 }
@@ -113,24 +128,26 @@ pub(super) fn networks(
     let local = backends.networks.list();
     let manager = backends.cluster.is_manager();
     let swarm = manager.then(|| backends.cluster.list());
-    let mut records: Vec<wit::Network> = Vec::new();
-    if let Ok(local) = &local {
-        records.extend(local.iter().map(local_record));
-    }
-    if let Some(Ok(swarm)) = &swarm {
-        records.extend(swarm.iter().map(swarm_record));
-    }
-    let clock = clock_reading(backends);
-    let objects: Vec<(&str, &str)> = records
+    let no_local = Vec::new();
+    let no_swarm = Vec::new();
+    let local_listed = local.as_ref().unwrap_or(&no_local);
+    let swarm_listed = match &swarm {
+        Some(Ok(swarm)) => swarm,
+        _ => &no_swarm,
+    };
+    let views: Vec<NetworkView<'_>> = local_listed
         .iter()
-        .map(|n| (n.id.as_str(), n.name.as_str()))
+        .map(local_view)
+        .chain(swarm_listed.iter().map(swarm_view))
         .collect();
-    let decided = Decided::by(chain, "network", &objects, |policy| {
-        policy.networks(clock, &records, limits)
+    let clock = clock_reading(backends);
+    let ids_and_names = views.iter().map(|n| (n.id, n.name));
+    let decided = Decided::by(chain, "network", ids_and_names, views.len(), |policy| {
+        policy.networks(clock, &views, limits)
     })?;
+    drop(views);
     let hidden_ids = decided.hidden_ids();
-    let local_count = local.as_ref().map_or(0, Vec::len);
-    let (local_hidden, swarm_hidden) = decided.hidden.split_at(local_count);
+    let (local_hidden, swarm_hidden) = decided.hidden.split_at(local_listed.len());
     let local = match local {
         Ok(local) => Listing::decided(
             keep_shown(local, local_hidden, |network| network),
@@ -302,107 +319,52 @@ impl Cluster for NarrowedCluster {
     }
 }
 
+/// The daemon's clock as the policies read it.
 fn clock_reading(backends: &Backends) -> ClockReading {
     let reading = crate::clock::reading(backends.clock.now());
     ClockReading {
-        now: timestamp_record(reading.now),
+        now: wit::PolicyTimestamp {
+            seconds: reading.now.seconds,
+            nanoseconds: reading.now.nanoseconds,
+        },
         utc_offset_seconds: reading.utc_offset_seconds,
     }
 }
 
-fn timestamp_record(time: Timestamp) -> wit::Timestamp {
-    wit::Timestamp {
-        seconds: time.seconds,
-        nanoseconds: time.nanoseconds,
+/// A container as the policies see it, borrowed.
+fn container_view(facts: &ContainerFacts) -> ContainerView<'_> {
+    let container = &facts.container;
+    ContainerView {
+        id: &container.id,
+        names: &container.names,
+        image: facts.image.as_deref(),
+        labels: &container.labels,
+        created: container.created,
+        state: container.state,
+        finished: facts.finished,
     }
 }
 
-fn labels_record(labels: &[Label]) -> Vec<wit::Label> {
-    labels
-        .iter()
-        .map(|label| wit::Label {
-            key: label.key.clone(),
-            value: label.value.clone(),
-        })
-        .collect()
-}
-
-/// A container as the policies see it; its strings move, to come back for the listing.
-fn container_record(facts: ContainerFacts) -> wit::Container {
-    let ContainerFacts {
-        container,
-        image,
-        finished,
-    } = facts;
-    wit::Container {
-        id: container.id,
-        names: container.names,
-        image,
-        labels: container
-            .labels
-            .into_iter()
-            .map(|Label { key, value }| wit::Label { key, value })
-            .collect(),
-        created: timestamp_record(container.created),
-        state: match container.state {
-            ContainerState::Created => wit::ContainerState::Created,
-            ContainerState::Running => wit::ContainerState::Running,
-            ContainerState::Paused => wit::ContainerState::Paused,
-            ContainerState::Restarting => wit::ContainerState::Restarting,
-            ContainerState::Removing => wit::ContainerState::Removing,
-            ContainerState::Exited => wit::ContainerState::Exited,
-            ContainerState::Dead => wit::ContainerState::Dead,
-        },
-        finished: finished.map(timestamp_record),
-    }
-}
-
-/// The listed container a record was made from.
-fn container_from_record(record: wit::Container) -> Container {
-    Container {
-        id: record.id,
-        names: record.names,
-        created: Timestamp {
-            seconds: record.created.seconds,
-            nanoseconds: record.created.nanoseconds,
-        },
-        state: match record.state {
-            wit::ContainerState::Created => ContainerState::Created,
-            wit::ContainerState::Running => ContainerState::Running,
-            wit::ContainerState::Paused => ContainerState::Paused,
-            wit::ContainerState::Restarting => ContainerState::Restarting,
-            wit::ContainerState::Removing => ContainerState::Removing,
-            wit::ContainerState::Exited => ContainerState::Exited,
-            wit::ContainerState::Dead => ContainerState::Dead,
-        },
-        labels: record
-            .labels
-            .into_iter()
-            .map(|wit::Label { key, value }| Label { key, value })
-            .collect(),
-    }
-}
-
-fn local_record(network: &Network) -> wit::Network {
-    wit::Network {
-        id: network.id.clone(),
-        name: network.name.clone(),
+fn local_view(network: &Network) -> NetworkView<'_> {
+    NetworkView {
+        id: &network.id,
+        name: &network.name,
         scope: NetworkScope::Local,
-        labels: labels_record(&network.labels),
-        created: timestamp_record(network.created),
+        labels: &network.labels,
+        created: network.created,
         config_only: network.config_only,
         endpoints: network.endpoints,
         ingress: false,
     }
 }
 
-fn swarm_record(network: &ClusterNetwork) -> wit::Network {
-    wit::Network {
-        id: network.id.clone(),
-        name: network.name.clone(),
+fn swarm_view(network: &ClusterNetwork) -> NetworkView<'_> {
+    NetworkView {
+        id: &network.id,
+        name: &network.name,
         scope: NetworkScope::Swarm,
-        labels: labels_record(&network.labels),
-        created: timestamp_record(network.created),
+        labels: &network.labels,
+        created: network.created,
         config_only: false,
         endpoints: 0,
         ingress: network.ingress,
