@@ -40,14 +40,6 @@ fn main() -> anyhow::Result<()> {
     let component = PruneComponent::builtin()?;
     let pruner = Pruner::new(component.clone());
     let mut table = Table::default();
-    if std::env::var_os("PROBE").is_some() {
-        let run = prune::policy(&component, 100_000, 11);
-        println!(
-            "{:?} kept {} removed {}",
-            run.comparison, run.kept, run.removed
-        );
-        return Ok(());
-    }
 
     let mut per_container = Vec::new();
     for (count, samples) in CONTAINER_RUNS {
