@@ -8,11 +8,14 @@
 #                          on tcp://127.0.0.1:$PRUNER_DOCKERD_TLS_PORT (23760) with TLS, verifying
 #                          clients against a throwaway CA made here with openssl, and exports
 #                          PRUNER_DOCKER_TLS_HOST and PRUNER_DOCKER_TLS_CERTS (a directory with
-#                          the CA and a client's pair as ca.pem, cert.pem, key.pem)
-#   pruner_dockerd_stop    stops that dockerd and removes its directories (idempotent)
+#                          the CA and a client's pair as ca.pem, cert.pem, key.pem); and it
+#                          starts an sshd in front of it (pruner_sshd_start, below), exporting
+#                          PRUNER_DOCKER_SSH_HOST (ssh://USER@127.0.0.1:23722) and SSH_AUTH_SOCK
+#   pruner_dockerd_stop    stops that dockerd and sshd and removes their directories (idempotent)
 
 PRUNER_DOCKERD_DIR=
 PRUNER_DOCKERD_PID=
+PRUNER_SSHD_DIR=
 
 pruner_as_root() {
     if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
@@ -20,10 +23,16 @@ pruner_as_root() {
 
 pruner_dockerd_start() {
     if ! command -v dockerd >/dev/null || ! command -v busybox >/dev/null \
-        || ! command -v docker >/dev/null || ! command -v openssl >/dev/null; then
+        || ! command -v docker >/dev/null || ! command -v openssl >/dev/null \
+        || ! [ -x /usr/sbin/sshd ] || ! command -v ssh-agent >/dev/null; then
         pruner_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        # policy-rc.d: the packages' services (an sshd on port 22) are not started.
+        printf '#!/bin/sh\nexit 101\n' | pruner_as_root tee /usr/sbin/policy-rc.d >/dev/null
+        pruner_as_root chmod +x /usr/sbin/policy-rc.d
         pruner_as_root env DEBIAN_FRONTEND=noninteractive \
-            apt-get install -y -qq --no-install-recommends docker.io busybox-static openssl >/dev/null
+            apt-get install -y -qq --no-install-recommends docker.io busybox-static openssl \
+            openssh-server openssh-client >/dev/null
+        pruner_as_root rm -f /usr/sbin/policy-rc.d
     fi
 
     PRUNER_DOCKERD_DIR=$(mktemp -d /tmp/pruner-dockerd.XXXXXX)
@@ -63,7 +72,49 @@ pruner_dockerd_start() {
     done
     tar -C "$rootfs" -cf "$dir/busybox.tar" .
     docker import -c 'CMD ["sh"]' "$dir/busybox.tar" busybox:latest >/dev/null
-    echo "dockerd $(docker version --format '{{.Server.Version}}') at $DOCKER_HOST"
+    pruner_sshd_start "$dir/ssh" || return 1
+    echo "dockerd $(docker version --format '{{.Server.Version}}') at $DOCKER_HOST and $PRUNER_DOCKER_SSH_HOST"
+}
+
+# An sshd of the run's own on 127.0.0.1:$PRUNER_SSHD_PORT (23722) in $1, through which
+# `ssh://` reaches the engine as docker reaches it: the key of this user's login sets DOCKER_HOST
+# for `docker system dial-stdio`. The login key is in an ssh-agent of the run's own
+# ($SSH_AUTH_SOCK); the host key is added to this user's known_hosts (ssh reads no other file
+# without a config), replacing an older entry for the address. Exports PRUNER_DOCKER_SSH_HOST.
+pruner_sshd_start() {
+    local ssh=$1 port=${PRUNER_SSHD_PORT:-23722}
+    mkdir -p "$ssh" && chmod 700 "$ssh"
+    ssh-keygen -q -t ed25519 -N '' -C pruner-test-host -f "$ssh/host_key"
+    ssh-keygen -q -t ed25519 -N '' -C pruner-test-login -f "$ssh/id"
+    printf 'environment="DOCKER_HOST=%s" %s\n' "$DOCKER_HOST" "$(cat "$ssh/id.pub")" \
+        >"$ssh/authorized_keys"
+    printf '%s\n' "ListenAddress 127.0.0.1" "Port $port" "HostKey $ssh/host_key" \
+        "AuthorizedKeysFile $ssh/authorized_keys" "PermitUserEnvironment yes" \
+        "PasswordAuthentication no" "KbdInteractiveAuthentication no" "UsePAM no" \
+        "StrictModes no" "PidFile $ssh/sshd.pid" >"$ssh/sshd_config"
+    pruner_as_root mkdir -p /run/sshd
+    pruner_as_root /usr/sbin/sshd -f "$ssh/sshd_config" -E "$ssh/sshd.log" || {
+        cat "$ssh/sshd.log" >&2
+        return 1
+    }
+    PRUNER_SSHD_DIR=$ssh
+    local home
+    home=$(getent passwd "$(id -un)" | cut -d: -f6)
+    mkdir -p "$home/.ssh" && chmod 700 "$home/.ssh"
+    ssh-keygen -q -R "[127.0.0.1]:$port" -f "$home/.ssh/known_hosts" >/dev/null 2>&1 || true
+    echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$ssh/host_key.pub")" >>"$home/.ssh/known_hosts"
+    eval "$(ssh-agent -s -a "$ssh/agent.sock")" >/dev/null
+    ssh-add -q "$ssh/id" 2>/dev/null
+    export PRUNER_DOCKER_SSH_HOST="ssh://$(id -un)@127.0.0.1:$port"
+}
+
+pruner_sshd_stop() {
+    if [ -n "$PRUNER_SSHD_DIR" ]; then
+        pruner_as_root kill -TERM "$(cat "$PRUNER_SSHD_DIR/sshd.pid" 2>/dev/null)" 2>/dev/null || true
+        if [ -n "${SSH_AGENT_PID:-}" ]; then kill -TERM "$SSH_AGENT_PID" 2>/dev/null || true; fi
+        unset SSH_AGENT_PID SSH_AUTH_SOCK PRUNER_DOCKER_SSH_HOST
+        PRUNER_SSHD_DIR=
+    fi
 }
 
 # A throwaway CA in $1, a server certificate for 127.0.0.1 and localhost, and a client's pair.
@@ -88,6 +139,7 @@ pruner_dockerd_certs() {
 }
 
 pruner_dockerd_stop() {
+    pruner_sshd_stop
     if [ -n "$PRUNER_DOCKERD_PID" ]; then
         local pid
         pid=$(cat "$PRUNER_DOCKERD_DIR/dockerd.pid" 2>/dev/null || echo "$PRUNER_DOCKERD_PID")

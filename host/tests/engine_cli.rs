@@ -1229,6 +1229,10 @@ fn against_a_tls_engine_pruner_connects_as_docker_with_flags_environment_and_con
     let _ = std::fs::remove_dir_all(&config);
 }
 
+// ssh:// engines.
+#[path = "engine_cli/ssh.rs"]
+mod ssh;
+
 // --dry-run, --plan and --apply against a real engine.
 #[path = "engine_cli/preview.rs"]
 mod preview;

@@ -30,8 +30,8 @@ impl EngineHost {
     /// The address as the docker CLI reads it (docker/cli `opts.ParseHost`): blanks trimmed;
     /// empty is the default socket; without a scheme it is `tcp://`; a TCP address without a
     /// host or port gets `localhost` and 2375; `unix://` alone is the default socket. The error
-    /// is docker's text. `fd://` and `npipe://` (which docker 28 cannot use either) and `ssh://`
-    /// are refused, saying what to use instead.
+    /// is docker's text. `ssh://` is kept as given. `fd://` and `npipe://` (which docker 28
+    /// cannot use either) are refused, saying what to use instead.
     pub fn normalized(&self) -> Result<EngineHost, String> {
         let given = self.0.trim();
         if given.is_empty() {
@@ -42,13 +42,8 @@ impl EngineHost {
             "tcp" => tcp_address(address)?,
             "unix" if address.is_empty() => DEFAULT_HOST.to_string(),
             "unix" => given.to_string(),
-            "ssh" => {
-                return Err(format!(
-                    "ssh:// is not supported by pruner: forward the engine's socket (ssh -nNT -L \
-                     /tmp/docker.sock:/var/run/docker.sock {address}) and use \
-                     -H unix:///tmp/docker.sock"
-                ));
-            }
+            // As docker: the system `ssh` runs `docker system dial-stdio` on the host.
+            "ssh" => given.to_string(),
             "fd" | "npipe" => {
                 return Err(format!(
                     "{scheme}:// is not supported by pruner: use unix:// or tcp://"
@@ -164,6 +159,7 @@ mod tests {
             (" ", "unix:///var/run/docker.sock"),
             ("unix://", "unix:///var/run/docker.sock"),
             ("unix:///x.sock", "unix:///x.sock"),
+            ("ssh://me@host:2222", "ssh://me@host:2222"),
         ] {
             assert_eq!(normalized(given).as_deref(), Ok(read), "{given}");
         }
@@ -184,11 +180,6 @@ mod tests {
             (
                 "fd://",
                 "fd:// is not supported by pruner: use unix:// or tcp://",
-            ),
-            (
-                "ssh://me@host",
-                "ssh:// is not supported by pruner: forward the engine's socket (ssh -nNT -L \
-                 /tmp/docker.sock:/var/run/docker.sock me@host) and use -H unix:///tmp/docker.sock",
             ),
         ] {
             assert_eq!(normalized(given), Err(error.to_string()), "{given}");

@@ -128,13 +128,15 @@ fn innermost_text(err: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// The start of the URLs the docker CLI requests from `host`, as its errors show them:
-/// `http://10.0.0.2:2375` (`https://` over TLS), or the socket's path escaped,
-/// `http://%2Fvar%2Frun%2Fdocker.sock`.
+/// `http://10.0.0.2:2375` (`https://` over TLS), the socket's path escaped,
+/// `http://%2Fvar%2Frun%2Fdocker.sock`, or `http://docker.example.com` over ssh.
 fn request_base(host: &EngineHost, tls: bool) -> String {
     let url = host.url();
     let scheme = if tls { "https" } else { "http" };
     match url.split_once("://") {
         Some(("unix", path)) => format!("http://{}", path.replace('/', "%2F")),
+        // docker/cli's connection helpers' placeholder.
+        Some(("ssh", _)) => "http://docker.example.com".to_string(),
         Some((_, address)) => format!("{scheme}://{}", address.trim_end_matches('/')),
         None => format!("{scheme}://{url}"),
     }

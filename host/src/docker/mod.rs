@@ -31,6 +31,7 @@ mod engine;
 mod errors;
 mod events;
 mod networks;
+mod ssh;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -96,6 +97,16 @@ impl DockerDaemon {
                 REQUEST_TIMEOUT_SECONDS,
                 bollard::API_DEFAULT_VERSION,
             ),
+            _ if host.url().starts_with("ssh://") => Ok(ssh::connect(
+                host.url(),
+                REQUEST_TIMEOUT_SECONDS,
+            )
+            .map_err(|why| {
+                ConnectError::Other(format!(
+                    "Failed to initialize: ssh host connection is not valid: invalid SSH URL: \
+                         {why}"
+                ))
+            })?),
             _ => Docker::connect_with_host(host.url()),
         };
         let client = client.map_err(|err| match err {
