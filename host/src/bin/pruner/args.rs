@@ -119,12 +119,31 @@ pub enum Tool {
         #[command(subcommand)]
         shell: Shell,
     },
+    /// Serve the Engine API in front of the Docker Engine, answering container and network prune with pruner's component
+    Serve(ServeArgs),
     /// Write pruner's man pages (section 1) into a directory
     Man {
         /// The directory to write pruner.1, pruner-container-prune.1, … into (created if missing)
         #[arg(long, value_name = "dir", required = true)]
         dir: PathBuf,
     },
+}
+
+/// `pruner serve`'s own flags; the engine (`-H`, `--context`), `--plugin`, `--events` and
+/// `--log-level` are the global ones.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Where to listen: unix:///path/to/socket (mode 0660) or tcp://127.0.0.1:port
+    #[arg(
+        long,
+        value_name = "address",
+        default_value = "unix:///var/run/pruner.sock"
+    )]
+    pub listen: String,
+
+    /// Accept a tcp:// address that is not loopback: whoever reaches it controls the engine
+    #[arg(long)]
+    pub allow_remote: bool,
 }
 
 /// The shells `pruner completion` writes a script for.
