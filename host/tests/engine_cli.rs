@@ -1227,3 +1227,7 @@ fn against_a_tls_engine_pruner_connects_as_docker_with_flags_environment_and_con
 // --dry-run, --plan and --apply against a real engine.
 #[path = "engine_cli/preview.rs"]
 mod preview;
+
+// `pruner serve` in front of a real engine, driven by the docker CLIs.
+#[path = "engine_cli/serve.rs"]
+mod serve;

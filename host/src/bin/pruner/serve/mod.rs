@@ -91,17 +91,18 @@ fn serve(args: &ServeArgs, flags: &NativeFlags) -> anyhow::Result<()> {
             "serving the Engine API on {address} for the Docker Engine at {}",
             endpoint.upstream.host()
         );
-        accept(&listener, &endpoint).await?;
-        drop(listener);
-        tracing::info!("stopping: cancelling the prunes under way");
-        in_flight.cancel_and_wait().await;
-        Ok(())
+        accept(listener, &endpoint, &in_flight).await
     })
 }
 
-/// Serves the connections `listener` accepts until SIGTERM or SIGINT; then lets the open
-/// connections finish what they are doing, for [`DRAIN`] at most.
-async fn accept(listener: &Listener, endpoint: &Arc<Endpoint>) -> anyhow::Result<()> {
+/// Serves the connections `listener` accepts until SIGTERM or SIGINT; then stops listening,
+/// cancels the prunes `in_flight` and waits for them, and lets the open connections finish
+/// what they are doing (the answers of those prunes), for [`DRAIN`] at most.
+async fn accept(
+    listener: Listener,
+    endpoint: &Arc<Endpoint>,
+    in_flight: &InFlight,
+) -> anyhow::Result<()> {
     let mut terminate = signal(SignalKind::terminate()).context("cannot watch for SIGTERM")?;
     let mut interrupt = signal(SignalKind::interrupt()).context("cannot watch for Ctrl-C")?;
     let (stop, stopping) = watch::channel(false);
@@ -119,7 +120,10 @@ async fn accept(listener: &Listener, endpoint: &Arc<Endpoint>) -> anyhow::Result
             _ = interrupt.recv() => break,
         }
     }
+    drop(listener);
     let _ = stop.send(true);
+    tracing::info!("stopping: cancelling the prunes under way");
+    in_flight.cancel_and_wait().await;
     let drained = tokio::time::timeout(DRAIN, async {
         while connections.join_next().await.is_some() {}
     });

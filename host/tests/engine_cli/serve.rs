@@ -1,0 +1,686 @@
+//! `pruner serve` in front of the real engine (`$DOCKER_HOST`; skipped without one unless `$CI`
+//! or `PRUNER_REQUIRE_DOCKER=1`), driven by the docker CLIs 28.2.2 and 20.10: prunes through
+//! the endpoint print what the engine's own print and leave the same; everything else (run,
+//! attach, logs, ps, events) passes through; a second prune gets 409; a client that goes away
+//! cancels its prune; bad filters get Docker's errors and statuses; SIGTERM cancels a prune
+//! under way, whose client still gets what it removed.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::Duration;
+
+use super::{DOCKER_CLI, Input, PRUNER, Run, docker, docker_cli, engine, required, run, text};
+
+/// Debian's docker CLI (20.10), from the `docker.io` package `.ci/run` installs.
+const DEBIAN_CLI: &str = "/usr/bin/docker";
+
+/// The warning of the `waits-for-cancellation` fixture once its prune waits.
+const WAITING: &str = "WARN waiting for the cancellation";
+
+/// How long a test waits for a log line before it fails instead of hanging (never reached
+/// when the endpoint works: the lines follow one another at once).
+const PATIENCE: Duration = Duration::from_secs(120);
+
+/// A `pruner serve` of one test, on a socket in a directory of its own; stopped (SIGTERM) and
+/// removed when dropped.
+struct Served {
+    child: Child,
+    dir: PathBuf,
+    /// `unix://<socket>`.
+    host: String,
+    /// The endpoint's log lines, as they come.
+    lines: Receiver<String>,
+    /// The lines read so far.
+    log: Vec<String>,
+}
+
+impl Served {
+    /// Starts the endpoint in front of `engine` with `args` more, once it listens.
+    fn start(engine: &str, test: &str, args: &[&str]) -> Served {
+        let dir = std::env::temp_dir().join(format!("pruner-serve-{}-{test}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a directory for the endpoint");
+        let socket = dir.join("endpoint.sock");
+        let host = format!("unix://{}", socket.display());
+        let mut child = Command::new(PRUNER)
+            .args(["serve", "-H", engine, "--listen", &host])
+            .args(args)
+            .env_remove("PRUNER_LOG")
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("pruner serve starts");
+        let stderr = BufReader::new(child.stderr.take().expect("stderr"));
+        let (send, lines) = channel();
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut served = Served {
+            child,
+            dir,
+            host,
+            lines,
+            log: Vec::new(),
+        };
+        served.wait_for(&format!(
+            "INFO serving the Engine API on {} for the Docker Engine at {engine}",
+            served.host
+        ));
+        served
+    }
+
+    /// The socket's path.
+    fn socket(&self) -> PathBuf {
+        self.dir.join("endpoint.sock")
+    }
+
+    /// Reads the log until a line contains `wanted`; that line.
+    #[track_caller]
+    fn wait_for(&mut self, wanted: &str) -> String {
+        loop {
+            match self.lines.recv_timeout(PATIENCE) {
+                Ok(line) => {
+                    self.log.push(line.clone());
+                    if line.contains(wanted) {
+                        return line;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
+                    panic!("no log line has {wanted:?}; the log: {:#?}", self.log)
+                }
+            }
+        }
+    }
+
+    /// Sends SIGTERM and waits for the endpoint to exit; its exit code and the rest of its log.
+    fn stop(&mut self) -> (Option<i32>, Vec<String>) {
+        signal(&self.child, libc::SIGTERM);
+        let status = self.child.wait().expect("pruner serve exits");
+        let rest: Vec<String> = self.lines.iter().collect();
+        self.log.extend(rest.iter().cloned());
+        (status.code(), rest)
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            signal(&self.child, libc::SIGTERM);
+            let _ = self.child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Sends `signal` to `child`, still running.
+fn signal(child: &Child, signal: i32) {
+    let pid = i32::try_from(child.id()).expect("a pid");
+    // SAFETY: `kill` on our own child's pid, not yet waited for.
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+}
+
+/// The docker CLIs to drive: 28.2.2, and Debian's 20.10 (skipped when it is missing and not
+/// required).
+fn clis() -> Vec<&'static str> {
+    let mut clis = vec![DOCKER_CLI];
+    let debian = Command::new(DEBIAN_CLI).arg("--version").output();
+    if debian.is_ok_and(|out| text(&out.stdout).starts_with("Docker version 20.10.")) {
+        clis.push(DEBIAN_CLI);
+    } else {
+        assert!(
+            !required(),
+            "Debian's docker CLI 20.10 is not at {DEBIAN_CLI}"
+        );
+    }
+    clis
+}
+
+/// One HTTP/1.1 exchange of `request` (method and target, e.g. `POST /_ping`) on the Unix
+/// socket `socket`: the status line and the body.
+fn exchange(socket: &Path, request: &str) -> (String, String) {
+    let mut stream = UnixStream::connect(socket).expect("the socket answers");
+    write!(
+        stream,
+        "{request} HTTP/1.1\r\nHost: docker\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .expect("the request is sent");
+    let mut response = Vec::new();
+    stream
+        .read_to_end(&mut response)
+        .expect("the response is read");
+    let response = text(&response);
+    let (head, body) = response.split_once("\r\n\r\n").expect("a head and a body");
+    let status = head.lines().next().unwrap_or_default().to_string();
+    (status, body.to_string())
+}
+
+/// The Unix socket of the engine at `host`.
+fn engine_socket(host: &str) -> PathBuf {
+    PathBuf::from(
+        host.strip_prefix("unix://")
+            .expect("the engine's Unix socket"),
+    )
+}
+
+/// The IDs of the containers with `label`, sorted.
+fn containers_with(host: &str, label: &str) -> Vec<String> {
+    let listed = docker(
+        host,
+        &[
+            "ps",
+            "-aq",
+            "--no-trunc",
+            "--filter",
+            &format!("label={label}"),
+        ],
+    );
+    let mut ids: Vec<String> = listed.lines().map(str::to_string).collect();
+    ids.sort();
+    ids
+}
+
+/// Removes every container with `label` and the networks `names`, whatever a test left.
+fn clean_up(host: &str, label: &str, networks: &[&str]) {
+    for id in containers_with(host, label) {
+        let _ = Command::new(DOCKER_CLI)
+            .args(["-H", host, "rm", "-f", &id])
+            .output();
+    }
+    for name in networks {
+        let _ = Command::new(DOCKER_CLI)
+            .args(["-H", host, "network", "rm", name])
+            .output();
+    }
+}
+
+#[test]
+fn prunes_through_the_endpoint_print_and_leave_what_the_engines_own_do() {
+    if !docker_cli() {
+        return;
+    }
+    let Some(host) = engine() else { return };
+    let _one = super::one_prune_at_a_time();
+    let mut served = Served::start(&host, "prunes", &[]);
+    let nonce = std::process::id();
+    for (i, cli) in clis().into_iter().enumerate() {
+        let label = |side: &str| format!("pruner-serve={nonce}-{i}-{side}");
+        let sides = ["engine", "endpoint"];
+        let mut pruned = Vec::new();
+        let mut kept = Vec::new();
+        for side in sides {
+            pruned.push(super::created(&host, &label(side)));
+            let running = docker(
+                &host,
+                &[
+                    "run",
+                    "-d",
+                    "--network",
+                    "none",
+                    "--label",
+                    &label(side),
+                    "busybox",
+                    "sleep",
+                    "600",
+                ],
+            );
+            kept.push(running.trim().to_string());
+            docker(
+                &host,
+                &[
+                    "network",
+                    "create",
+                    "--label",
+                    &label(side),
+                    &format!("{}-net", label(side).replace('=', "-")),
+                ],
+            );
+        }
+        let prune = |object: &str, side: &str, target: &str| {
+            run(
+                cli,
+                &[
+                    object,
+                    "prune",
+                    "-f",
+                    "--filter",
+                    &format!("label={}", label(side)),
+                ],
+                target,
+                Input::Text(""),
+            )
+        };
+
+        let direct = prune("container", "engine", &host);
+        let through = prune("container", "endpoint", &served.host);
+        assert_eq!(
+            direct,
+            Run {
+                stdout: format!(
+                    "Deleted Containers:\n{}\n\nTotal reclaimed space: 0B\n",
+                    pruned[0]
+                ),
+                stderr: String::new(),
+                code: Some(0),
+            },
+            "{cli}"
+        );
+        assert_eq!(
+            through,
+            Run {
+                stdout: direct.stdout.replace(&pruned[0], &pruned[1]),
+                ..direct
+            },
+            "{cli}"
+        );
+        for (side, kept) in sides.iter().zip(&kept) {
+            assert_eq!(
+                containers_with(&host, &label(side)),
+                [kept.clone()],
+                "{cli} {side}"
+            );
+        }
+
+        let direct = prune("network", "engine", &host);
+        let through = prune("network", "endpoint", &served.host);
+        let name = |side: &str| format!("{}-net", label(side).replace('=', "-"));
+        assert_eq!(
+            direct,
+            Run {
+                stdout: format!("Deleted Networks:\n{}\n\n", name("engine")),
+                stderr: String::new(),
+                code: Some(0),
+            },
+            "{cli}"
+        );
+        assert_eq!(
+            through,
+            Run {
+                stdout: direct.stdout.replace(&name("engine"), &name("endpoint")),
+                ..direct
+            },
+            "{cli}"
+        );
+        for side in sides {
+            clean_up(&host, &label(side), &[&name(side)]);
+        }
+        served.wait_for("INFO container prune in ");
+        served.wait_for("INFO network prune in ");
+    }
+    let (code, _) = served.stop();
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn the_docker_cli_runs_attaches_lists_reads_logs_and_events_through_the_endpoint() {
+    if !docker_cli() {
+        return;
+    }
+    let Some(host) = engine() else { return };
+    let served = Served::start(&host, "pass-through", &[]);
+    let nonce = std::process::id();
+    for (i, cli) in clis().into_iter().enumerate() {
+        let through = |args: &[&str], input: Input| run(cli, args, &served.host, input);
+        let ok = |stdout: &str| Run {
+            stdout: stdout.to_string(),
+            stderr: String::new(),
+            code: Some(0),
+        };
+        let label = format!("pruner-serve-pass={nonce}-{i}");
+        let since = docker(&host, &["info", "--format", "{{.SystemTime}}"]);
+        assert_eq!(
+            through(
+                &[
+                    "run",
+                    "--rm",
+                    "--network",
+                    "none",
+                    "--label",
+                    &label,
+                    "busybox",
+                    "echo",
+                    "hi"
+                ],
+                Input::Text("")
+            ),
+            ok("hi\n"),
+            "{cli}"
+        );
+        // Attached with stdin: the hijacked connection carries both ways and its half-close.
+        assert_eq!(
+            through(
+                &[
+                    "run",
+                    "--rm",
+                    "-i",
+                    "--network",
+                    "none",
+                    "--label",
+                    &label,
+                    "busybox",
+                    "cat"
+                ],
+                Input::Text("piped\n")
+            ),
+            ok("piped\n"),
+            "{cli}"
+        );
+        let name = format!("pruner-serve-logs-{nonce}-{i}");
+        assert_eq!(
+            through(
+                &[
+                    "run",
+                    "--name",
+                    &name,
+                    "--network",
+                    "none",
+                    "--label",
+                    &label,
+                    "busybox",
+                    "echo",
+                    "logged"
+                ],
+                Input::Text("")
+            ),
+            ok("logged\n"),
+            "{cli}"
+        );
+        assert_eq!(
+            through(&["logs", &name], Input::Text("")),
+            ok("logged\n"),
+            "{cli}"
+        );
+        let listed = [
+            "ps",
+            "-a",
+            "--filter",
+            &format!("label={label}"),
+            "--format",
+            "{{.Names}} {{.Status}}",
+        ];
+        let direct = run(cli, &listed, &host, Input::Text(""));
+        assert!(
+            direct.stdout.starts_with(&format!("{name} Exited (0)")),
+            "{direct:?}"
+        );
+        assert_eq!(through(&listed, Input::Text("")), direct, "{cli}");
+
+        let until = docker(&host, &["info", "--format", "{{.SystemTime}}"]);
+        let events = [
+            "events",
+            "--since",
+            since.trim(),
+            "--until",
+            until.trim(),
+            "--filter",
+            &format!("label={label}"),
+            "--format",
+            "{{.Type}} {{.Action}}",
+        ];
+        let direct = run(cli, &events, &host, Input::Text(""));
+        let actions: Vec<&str> = direct.stdout.lines().collect();
+        for wanted in [
+            "container create",
+            "container attach",
+            "container start",
+            "container die",
+            "container destroy",
+        ] {
+            assert!(actions.contains(&wanted), "{cli}: {wanted} in {actions:?}");
+        }
+        assert_eq!(through(&events, Input::Text("")), direct, "{cli}");
+        clean_up(&host, &label, &[]);
+    }
+}
+
+/// The `waits-for-cancellation` fixture, written into the endpoint's directory; its path.
+fn waiting_plugin(dir: &Path) -> PathBuf {
+    let path = dir.join("waits-for-cancellation.wasm");
+    std::fs::write(&path, pruner_fixtures::WAITS_FOR_CANCELLATION).expect("the fixture is written");
+    path
+}
+
+/// Starts the endpoint with the waiting fixture as its policy and events to a file, and a
+/// container prune of `label`'s containers through it with the docker CLI, once that prune
+/// waits.
+fn prune_under_way(host: &str, test: &str, label: &str) -> (Served, Child) {
+    let dir =
+        std::env::temp_dir().join(format!("pruner-serve-plugin-{}-{test}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a directory for the plugin");
+    let plugin = waiting_plugin(&dir);
+    let events = dir.join("events.jsonl");
+    let _ = std::fs::remove_file(&events);
+    let mut served = Served::start(
+        host,
+        test,
+        &[
+            "--plugin",
+            plugin.to_str().expect("UTF-8"),
+            "--events",
+            events.to_str().expect("UTF-8"),
+        ],
+    );
+    let client = Command::new(DOCKER_CLI)
+        .args([
+            "container",
+            "prune",
+            "-f",
+            "--filter",
+            &format!("label={label}"),
+        ])
+        .env("DOCKER_HOST", &served.host)
+        .env("DOCKER_CONFIG", super::empty_config())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the docker CLI starts");
+    served.wait_for(WAITING);
+    (served, client)
+}
+
+/// The events file of [`prune_under_way`] for `test`: its lines.
+fn events_of(test: &str) -> String {
+    let dir =
+        std::env::temp_dir().join(format!("pruner-serve-plugin-{}-{test}", std::process::id()));
+    let events = std::fs::read_to_string(dir.join("events.jsonl")).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&dir);
+    events
+}
+
+#[test]
+fn a_second_prune_gets_409_while_one_runs_and_sigterm_cancels_the_first_which_keeps_its_removals() {
+    if !docker_cli() {
+        return;
+    }
+    let Some(host) = engine() else { return };
+    let label = format!("pruner-serve-conflict={}", std::process::id());
+    let id = super::created(&host, &label);
+    let (mut served, client) = prune_under_way(&host, "conflict", &label);
+
+    for request in ["POST /v1.41/networks/prune", "POST /containers/prune"] {
+        assert_eq!(
+            exchange(&served.socket(), request),
+            (
+                "HTTP/1.1 409 Conflict".to_string(),
+                "{\"message\":\"a prune operation is already running\"}\n".to_string()
+            )
+        );
+    }
+    assert_eq!(
+        run(
+            DOCKER_CLI,
+            &["network", "prune", "-f"],
+            &served.host,
+            Input::Text("")
+        ),
+        Run {
+            stdout: String::new(),
+            stderr: "Error response from daemon: a prune operation is already running\n"
+                .to_string(),
+            code: Some(1),
+        }
+    );
+
+    let (code, log) = served.stop();
+    let output = client.wait_with_output().expect("the client ends");
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        (
+            text(&output.stdout),
+            text(&output.stderr),
+            output.status.code()
+        ),
+        (
+            format!("Deleted Containers:\n{id}\n\nTotal reclaimed space: 0B\n"),
+            String::new(),
+            Some(0)
+        )
+    );
+    assert!(
+        log.iter()
+            .any(|line| line.ends_with("INFO stopping: cancelling the prunes under way")),
+        "{log:#?}"
+    );
+    assert!(
+        log.iter().any(
+            |line| line.contains("INFO container prune cancelled after ")
+                && line.ends_with(": 1 deleted, 0B reclaimed")
+        ),
+        "{log:#?}"
+    );
+    assert_eq!(containers_with(&host, &label), Vec::<String>::new());
+    assert_eq!(events_of("conflict"), "");
+}
+
+#[test]
+fn a_client_that_goes_away_mid_prune_cancels_it_and_what_was_removed_stays_removed() {
+    if !docker_cli() {
+        return;
+    }
+    let Some(host) = engine() else { return };
+    let label = format!("pruner-serve-gone={}", std::process::id());
+    let kept = docker(
+        &host,
+        &[
+            "run",
+            "-d",
+            "--network",
+            "none",
+            "--label",
+            &label,
+            "busybox",
+            "sleep",
+            "600",
+        ],
+    );
+    super::created(&host, &label);
+    let (mut served, mut client) = prune_under_way(&host, "gone", &label);
+
+    signal(&client, libc::SIGKILL);
+    let _ = client.wait();
+    let line = served.wait_for(": 1 deleted, 0B reclaimed");
+    assert!(
+        line.contains("INFO container prune cancelled after "),
+        "{line}"
+    );
+    assert_eq!(containers_with(&host, &label), [kept.trim().to_string()]);
+    // The guard is free again: the next prune runs (and the fixture refuses it at once).
+    assert_eq!(
+        exchange(&served.socket(), "POST /containers/prune"),
+        (
+            "HTTP/1.1 400 Bad Request".to_string(),
+            "{\"message\":\"waits-for-cancellation needs a label filter\"}\n".to_string()
+        )
+    );
+    let (code, _) = served.stop();
+    assert_eq!(code, Some(0));
+    assert_eq!(events_of("gone"), "");
+    clean_up(&host, &label, &[]);
+}
+
+#[test]
+fn bad_requests_get_dockers_errors_and_statuses_and_the_engines_refusals_pass_back_unchanged() {
+    if !docker_cli() {
+        return;
+    }
+    let Some(host) = engine() else { return };
+    let _one = super::one_prune_at_a_time();
+    let served = Served::start(&host, "bad", &[]);
+    for object in ["container", "network"] {
+        assert_eq!(
+            run(
+                DOCKER_CLI,
+                &[object, "prune", "-f", "--filter", "dangling=true"],
+                &served.host,
+                Input::Text("")
+            ),
+            Run {
+                stdout: String::new(),
+                stderr: "Error response from daemon: invalid filter 'dangling'\n".to_string(),
+                code: Some(1),
+            }
+        );
+    }
+    let bad_request = |body: &str| {
+        (
+            "HTTP/1.1 400 Bad Request".to_string(),
+            format!("{{\"message\":{body:?}}}\n"),
+        )
+    };
+    for (request, expected) in [
+        (
+            "POST /v1.41/containers/prune?filters=nope",
+            bad_request("invalid filter"),
+        ),
+        (
+            "POST /networks/prune?filters=%7B%22dangling%22%3A%5B%22x%22%5D%7D",
+            bad_request("invalid filter 'dangling'"),
+        ),
+        (
+            "POST /v1.41/containers/prune?filters=%zz",
+            bad_request("invalid URL escape \"%zz\""),
+        ),
+        (
+            "POST /v1.41/networks/prune?a=1;b=2",
+            bad_request("invalid semicolon separator in query"),
+        ),
+        (
+            "POST /containers/prune?filters=%7B%22until%22%3A%5B%22bogus%22%5D%7D",
+            bad_request("failed to parse value as time or duration: \"bogus\""),
+        ),
+        (
+            "POST /v1.23/containers/prune?filters=nope",
+            (
+                "HTTP/1.1 400 Bad Request".to_string(),
+                "invalid filter\n".to_string(),
+            ),
+        ),
+    ] {
+        assert_eq!(exchange(&served.socket(), request), expected, "{request}");
+    }
+    // The engine's own answers: a version it does not support, a wrong method, the ping.
+    for request in [
+        "POST /v1.99/containers/prune",
+        "POST /v1.0/networks/prune",
+        "GET /containers/prune",
+        "GET /_ping",
+        "GET /v1.41/_ping",
+    ] {
+        let direct = exchange(&engine_socket(&host), request);
+        assert_eq!(exchange(&served.socket(), request), direct, "{request}");
+        assert!(!direct.0.is_empty(), "{request}");
+    }
+    assert_eq!(
+        exchange(&served.socket(), "POST /v1.99/containers/prune").1,
+        "{\"message\":\"client version 1.99 is too new. Maximum supported API version is 1.41\"}\n"
+    );
+}
