@@ -413,6 +413,64 @@ fn the_docker_cli_runs_attaches_lists_reads_logs_and_events_through_the_endpoint
         );
         assert_eq!(through(&listed, Input::Text("")), direct, "{cli}");
 
+        // exec, without and with stdin, in a running container.
+        let running = docker(
+            &host,
+            &[
+                "run",
+                "-d",
+                "--network",
+                "none",
+                "--label",
+                &label,
+                "busybox",
+                "sleep",
+                "600",
+            ],
+        );
+        let running = running.trim();
+        assert_eq!(
+            through(&["exec", running, "echo", "exec"], Input::Text("")),
+            ok("exec\n"),
+            "{cli}"
+        );
+        assert_eq!(
+            through(&["exec", "-i", running, "cat"], Input::Text("exec piped\n")),
+            ok("exec piped\n"),
+            "{cli}"
+        );
+        // `docker run -it` on a terminal (`script` gives it one): the same as on the engine.
+        let terminal = |target: &str| {
+            let command = format!(
+                "{cli} -H {target} run --rm -it --network none --label {label} busybox sh -c \
+                 'echo on; tty'"
+            );
+            let mut script = Command::new("script")
+                .args(["-qec", &command, "/dev/null"])
+                .env("DOCKER_CONFIG", super::empty_config())
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .spawn()
+                .expect("script runs");
+            // Its input stays open (nothing typed) until the container has ended.
+            let input = script.stdin.take();
+            let mut shown = Vec::new();
+            let mut stdout = script.stdout.take().expect("stdout");
+            stdout
+                .read_to_end(&mut shown)
+                .expect("the terminal's output");
+            let status = script.wait().expect("script ends");
+            drop(input);
+            (text(&shown), status.code())
+        };
+        let direct = terminal(&host);
+        assert_eq!(
+            direct,
+            ("on\r\n/dev/pts/0\r\n".to_string(), Some(0)),
+            "{cli}"
+        );
+        assert_eq!(terminal(&served.host), direct, "{cli}");
+
         let until = docker(&host, &["info", "--format", "{{.SystemTime}}"]);
         let events = [
             "events",
@@ -433,6 +491,7 @@ fn the_docker_cli_runs_attaches_lists_reads_logs_and_events_through_the_endpoint
             "container start",
             "container die",
             "container destroy",
+            "container exec_start: echo exec",
         ] {
             assert!(actions.contains(&wanted), "{cli}: {wanted} in {actions:?}");
         }
