@@ -284,7 +284,7 @@ fn prunes_through_the_endpoint_print_and_leave_what_the_engines_own_do() {
         for (side, kept) in sides.iter().zip(&kept) {
             assert_eq!(
                 containers_with(&host, &label(side)),
-                [kept.clone()],
+                std::slice::from_ref(kept),
                 "{cli} {side}"
             );
         }
