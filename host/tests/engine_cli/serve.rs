@@ -743,3 +743,118 @@ fn bad_requests_get_dockers_errors_and_statuses_and_the_engines_refusals_pass_ba
         "{\"message\":\"client version 1.99 is too new. Maximum supported API version is 1.41\"}\n"
     );
 }
+
+/// `pruner serve` with `args`, which must fail to start: its exit code and stderr.
+fn refused(args: &[&str]) -> (Option<i32>, String) {
+    let output = Command::new(PRUNER)
+        .arg("serve")
+        .args(args)
+        .env_remove("DOCKER_HOST")
+        .env("DOCKER_CONFIG", super::empty_config())
+        .stdin(Stdio::null())
+        .output()
+        .expect("pruner serve runs");
+    assert_eq!(text(&output.stdout), "");
+    (output.status.code(), text(&output.stderr))
+}
+
+#[test]
+fn what_keeps_the_endpoint_from_starting_is_one_line_and_exit_1() {
+    let dir = std::env::temp_dir().join(format!("pruner-serve-refused-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a directory");
+    let file = dir.join("not-a-socket");
+    std::fs::write(&file, "keep me").expect("a file");
+    let listen_file = format!("unix://{}", file.display());
+    // The files are only checked for being there: the endpoint refuses TLS before reading them.
+    let ca = dir.join("ca.pem").to_str().expect("UTF-8").to_string();
+    std::fs::write(&ca, "not read").expect("a CA file");
+    for (args, stderr) in [
+        (
+            vec!["--listen", "tcp://0.0.0.0:2380"],
+            "--listen tcp://0.0.0.0:2380 is not a loopback address: whoever reaches it controls \
+             the Docker Engine; add --allow-remote to listen there anyway\n"
+                .to_string(),
+        ),
+        (
+            vec!["--listen", "/run/pruner.sock"],
+            "invalid --listen address \"/run/pruner.sock\": expected unix:///path/to/socket or \
+             tcp://127.0.0.1:port\n"
+                .to_string(),
+        ),
+        (
+            vec!["--listen", &listen_file],
+            format!(
+                "cannot listen on {listen_file}: {} exists and is not a socket\n",
+                file.display()
+            ),
+        ),
+        (
+            vec![
+                "-H",
+                "tcp://127.0.0.1:2376",
+                "--tlsverify",
+                "--tlscacert",
+                &ca,
+                "--listen",
+                &listen_file,
+            ],
+            "pruner serve cannot reach an engine over TLS (tcp://127.0.0.1:2376): run it on the \
+             engine's machine against its Unix socket\n"
+                .to_string(),
+        ),
+        (
+            vec!["-H", "ssh://me@engine", "--listen", &listen_file],
+            "Failed to initialize: unable to resolve docker endpoint: ssh:// is not supported by \
+             pruner: forward the engine's socket (ssh -nNT -L /tmp/docker.sock:/var/run/docker.sock \
+             me@engine) and use -H unix:///tmp/docker.sock\n"
+                .to_string(),
+        ),
+    ] {
+        assert_eq!(refused(&args), (Some(1), stderr), "{args:?}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("the file stays"),
+        "keep me"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_engine_that_does_not_answer_gets_dockers_text_through_the_endpoint() {
+    if !docker_cli() {
+        return;
+    }
+    let engine = "unix:///nonexistent/pruner-serve-engine.sock";
+    let served = Served::start(engine, "no-engine", &[]);
+    let message =
+        format!("Cannot connect to the Docker daemon at {engine}. Is the docker daemon running?");
+    for request in [
+        "GET /_ping",
+        "POST /v1.41/containers/prune",
+        "GET /containers/json",
+    ] {
+        assert_eq!(
+            exchange(&served.socket(), request),
+            (
+                "HTTP/1.1 502 Bad Gateway".to_string(),
+                format!("{{\"message\":{message:?}}}\n")
+            ),
+            "{request}"
+        );
+    }
+    for object in ["container", "network"] {
+        assert_eq!(
+            run(
+                DOCKER_CLI,
+                &[object, "prune", "-f"],
+                &served.host,
+                Input::Text("")
+            ),
+            Run {
+                stdout: String::new(),
+                stderr: format!("Error response from daemon: {message}\n"),
+                code: Some(1),
+            }
+        );
+    }
+}

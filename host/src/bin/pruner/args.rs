@@ -68,7 +68,7 @@ pub struct NativeFlags {
     #[arg(long, value_name = "file", global = true)]
     pub events: Option<PathBuf>,
 
-    /// Set the logging level ("debug", "info", "warn", "error", "fatal"); default: $PRUNER_LOG, else $RUST_LOG, else "warn"
+    /// Set the logging level ("debug", "info", "warn", "error", "fatal"); default: $PRUNER_LOG, else $RUST_LOG, else "warn" ("info" for serve)
     #[arg(
         short = 'l',
         long,
@@ -119,7 +119,7 @@ pub enum Tool {
         #[command(subcommand)]
         shell: Shell,
     },
-    /// Serve the Engine API in front of the Docker Engine, answering container and network prune with pruner's component
+    /// Serve the Engine API in front of the engine, its prunes decided by pruner
     Serve(ServeArgs),
     /// Write pruner's man pages (section 1) into a directory
     Man {
