@@ -188,6 +188,25 @@ fn containers_with(host: &str, label: &str) -> Vec<String> {
     ids
 }
 
+/// A running container with `label`; its ID.
+fn running(host: &str, label: &str) -> String {
+    let id = docker(
+        host,
+        &[
+            "run",
+            "-d",
+            "--network",
+            "none",
+            "--label",
+            label,
+            "busybox",
+            "sleep",
+            "600",
+        ],
+    );
+    id.trim().to_string()
+}
+
 /// Removes every container with `label` and the networks `names`, whatever a test left.
 fn clean_up(host: &str, label: &str, networks: &[&str]) {
     for id in containers_with(host, label) {
@@ -202,46 +221,57 @@ fn clean_up(host: &str, label: &str, networks: &[&str]) {
     }
 }
 
+/// The engine of `$DOCKER_HOST` when it and the docker CLI 28.2.2 are there (else `None`, after
+/// saying why, or a failure when they are required).
+fn docker_cli_and_engine() -> Option<String> {
+    if !docker_cli() {
+        return None;
+    }
+    engine()
+}
+
+/// A run that printed `stdout` alone and exited 0.
+fn ok(stdout: &str) -> Run {
+    Run {
+        stdout: stdout.to_string(),
+        stderr: String::new(),
+        code: Some(0),
+    }
+}
+
+/// Asserts that `cli`'s prune straight to the engine printed `stdout` and succeeded, and that
+/// the same prune through the endpoint printed the same, its own object in place of the
+/// engine's (`objects`: the engine's, the endpoint's).
+#[track_caller]
+fn assert_alike(direct: Run, through: Run, stdout: &str, objects: (&str, &str), cli: &str) {
+    assert_eq!(direct, ok(stdout), "{cli}");
+    let expected = Run {
+        stdout: direct.stdout.replace(objects.0, objects.1),
+        ..direct
+    };
+    assert_eq!(through, expected, "{cli}");
+}
+
 #[test]
 fn prunes_through_the_endpoint_print_and_leave_what_the_engines_own_do() {
-    if !docker_cli() {
+    let Some(host) = docker_cli_and_engine() else {
         return;
-    }
-    let Some(host) = engine() else { return };
+    };
     let _one = super::one_prune_at_a_time();
     let mut served = Served::start(&host, "prunes", &[]);
     let nonce = std::process::id();
     for (i, cli) in clis().into_iter().enumerate() {
         let label = |side: &str| format!("pruner-serve={nonce}-{i}-{side}");
         let sides = ["engine", "endpoint"];
+        let name = |side: &str| format!("{}-net", label(side).replace('=', "-"));
         let mut pruned = Vec::new();
         let mut kept = Vec::new();
         for side in sides {
             pruned.push(super::created(&host, &label(side)));
-            let running = docker(
-                &host,
-                &[
-                    "run",
-                    "-d",
-                    "--network",
-                    "none",
-                    "--label",
-                    &label(side),
-                    "busybox",
-                    "sleep",
-                    "600",
-                ],
-            );
-            kept.push(running.trim().to_string());
+            kept.push(running(&host, &label(side)));
             docker(
                 &host,
-                &[
-                    "network",
-                    "create",
-                    "--label",
-                    &label(side),
-                    &format!("{}-net", label(side).replace('=', "-")),
-                ],
+                &["network", "create", "--label", &label(side), &name(side)],
             );
         }
         let prune = |object: &str, side: &str, target: &str| {
@@ -259,27 +289,16 @@ fn prunes_through_the_endpoint_print_and_leave_what_the_engines_own_do() {
             )
         };
 
-        let direct = prune("container", "engine", &host);
-        let through = prune("container", "endpoint", &served.host);
-        assert_eq!(
-            direct,
-            Run {
-                stdout: format!(
-                    "Deleted Containers:\n{}\n\nTotal reclaimed space: 0B\n",
-                    pruned[0]
-                ),
-                stderr: String::new(),
-                code: Some(0),
-            },
-            "{cli}"
+        let stdout = format!(
+            "Deleted Containers:\n{}\n\nTotal reclaimed space: 0B\n",
+            pruned[0]
         );
-        assert_eq!(
-            through,
-            Run {
-                stdout: direct.stdout.replace(&pruned[0], &pruned[1]),
-                ..direct
-            },
-            "{cli}"
+        assert_alike(
+            prune("container", "engine", &host),
+            prune("container", "endpoint", &served.host),
+            &stdout,
+            (&pruned[0], &pruned[1]),
+            cli,
         );
         for (side, kept) in sides.iter().zip(&kept) {
             assert_eq!(
@@ -289,25 +308,12 @@ fn prunes_through_the_endpoint_print_and_leave_what_the_engines_own_do() {
             );
         }
 
-        let direct = prune("network", "engine", &host);
-        let through = prune("network", "endpoint", &served.host);
-        let name = |side: &str| format!("{}-net", label(side).replace('=', "-"));
-        assert_eq!(
-            direct,
-            Run {
-                stdout: format!("Deleted Networks:\n{}\n\n", name("engine")),
-                stderr: String::new(),
-                code: Some(0),
-            },
-            "{cli}"
-        );
-        assert_eq!(
-            through,
-            Run {
-                stdout: direct.stdout.replace(&name("engine"), &name("endpoint")),
-                ..direct
-            },
-            "{cli}"
+        assert_alike(
+            prune("network", "engine", &host),
+            prune("network", "endpoint", &served.host),
+            &format!("Deleted Networks:\n{}\n\n", name("engine")),
+            (&name("engine"), &name("endpoint")),
+            cli,
         );
         for side in sides {
             clean_up(&host, &label(side), &[&name(side)]);
@@ -321,75 +327,41 @@ fn prunes_through_the_endpoint_print_and_leave_what_the_engines_own_do() {
 
 #[test]
 fn the_docker_cli_runs_attaches_lists_reads_logs_and_events_through_the_endpoint() {
-    if !docker_cli() {
+    let Some(host) = docker_cli_and_engine() else {
         return;
-    }
-    let Some(host) = engine() else { return };
+    };
     let served = Served::start(&host, "pass-through", &[]);
     let nonce = std::process::id();
     for (i, cli) in clis().into_iter().enumerate() {
         let through = |args: &[&str], input: Input| run(cli, args, &served.host, input);
-        let ok = |stdout: &str| Run {
-            stdout: stdout.to_string(),
-            stderr: String::new(),
-            code: Some(0),
-        };
         let label = format!("pruner-serve-pass={nonce}-{i}");
         let since = docker(&host, &["info", "--format", "{{.SystemTime}}"]);
+        // `docker run <options> … busybox <command>` through the endpoint, with `input`.
+        let run_busybox = |options: &[&str], command: &[&str], input| {
+            let network = ["--network", "none", "--label", &label, "busybox"];
+            let args: Vec<&str> = ["run"]
+                .iter()
+                .chain(options)
+                .chain(&network)
+                .chain(command)
+                .copied()
+                .collect();
+            through(&args, input)
+        };
         assert_eq!(
-            through(
-                &[
-                    "run",
-                    "--rm",
-                    "--network",
-                    "none",
-                    "--label",
-                    &label,
-                    "busybox",
-                    "echo",
-                    "hi"
-                ],
-                Input::Text("")
-            ),
+            run_busybox(&["--rm"], &["echo", "hi"], Input::Text("")),
             ok("hi\n"),
             "{cli}"
         );
         // Attached with stdin: the hijacked connection carries both ways and its half-close.
         assert_eq!(
-            through(
-                &[
-                    "run",
-                    "--rm",
-                    "-i",
-                    "--network",
-                    "none",
-                    "--label",
-                    &label,
-                    "busybox",
-                    "cat"
-                ],
-                Input::Text("piped\n")
-            ),
+            run_busybox(&["--rm", "-i"], &["cat"], Input::Text("piped\n")),
             ok("piped\n"),
             "{cli}"
         );
         let name = format!("pruner-serve-logs-{nonce}-{i}");
         assert_eq!(
-            through(
-                &[
-                    "run",
-                    "--name",
-                    &name,
-                    "--network",
-                    "none",
-                    "--label",
-                    &label,
-                    "busybox",
-                    "echo",
-                    "logged"
-                ],
-                Input::Text("")
-            ),
+            run_busybox(&["--name", &name], &["echo", "logged"], Input::Text("")),
             ok("logged\n"),
             "{cli}"
         );
@@ -414,21 +386,7 @@ fn the_docker_cli_runs_attaches_lists_reads_logs_and_events_through_the_endpoint
         assert_eq!(through(&listed, Input::Text("")), direct, "{cli}");
 
         // exec, without and with stdin, in a running container.
-        let running = docker(
-            &host,
-            &[
-                "run",
-                "-d",
-                "--network",
-                "none",
-                "--label",
-                &label,
-                "busybox",
-                "sleep",
-                "600",
-            ],
-        );
-        let running = running.trim();
+        let running = &running(&host, &label);
         assert_eq!(
             through(&["exec", running, "echo", "exec"], Input::Text("")),
             ok("exec\n"),
@@ -557,10 +515,9 @@ fn events_of(test: &str) -> String {
 
 #[test]
 fn a_second_prune_gets_409_while_one_runs_and_sigterm_cancels_the_first_which_keeps_its_removals() {
-    if !docker_cli() {
+    let Some(host) = docker_cli_and_engine() else {
         return;
-    }
-    let Some(host) = engine() else { return };
+    };
     let label = format!("pruner-serve-conflict={}", std::process::id());
     let id = super::created(&host, &label);
     let (mut served, client) = prune_under_way(&host, "conflict", &label);
@@ -622,25 +579,11 @@ fn a_second_prune_gets_409_while_one_runs_and_sigterm_cancels_the_first_which_ke
 
 #[test]
 fn a_client_that_goes_away_mid_prune_cancels_it_and_what_was_removed_stays_removed() {
-    if !docker_cli() {
+    let Some(host) = docker_cli_and_engine() else {
         return;
-    }
-    let Some(host) = engine() else { return };
+    };
     let label = format!("pruner-serve-gone={}", std::process::id());
-    let kept = docker(
-        &host,
-        &[
-            "run",
-            "-d",
-            "--network",
-            "none",
-            "--label",
-            &label,
-            "busybox",
-            "sleep",
-            "600",
-        ],
-    );
+    let kept = running(&host, &label);
     super::created(&host, &label);
     let (mut served, mut client) = prune_under_way(&host, "gone", &label);
 
@@ -651,7 +594,7 @@ fn a_client_that_goes_away_mid_prune_cancels_it_and_what_was_removed_stays_remov
         line.contains("INFO container prune cancelled after "),
         "{line}"
     );
-    assert_eq!(containers_with(&host, &label), [kept.trim().to_string()]);
+    assert_eq!(containers_with(&host, &label), [kept]);
     // The guard is free again: the next prune runs (and the fixture refuses it at once).
     assert_eq!(
         exchange(&served.socket(), "POST /containers/prune"),
@@ -668,10 +611,9 @@ fn a_client_that_goes_away_mid_prune_cancels_it_and_what_was_removed_stays_remov
 
 #[test]
 fn bad_requests_get_dockers_errors_and_statuses_and_the_engines_refusals_pass_back_unchanged() {
-    if !docker_cli() {
+    let Some(host) = docker_cli_and_engine() else {
         return;
-    }
-    let Some(host) = engine() else { return };
+    };
     let _one = super::one_prune_at_a_time();
     let served = Served::start(&host, "bad", &[]);
     for object in ["container", "network"] {
