@@ -546,6 +546,14 @@ fn a_second_prune_gets_409_while_one_runs_and_sigterm_cancels_the_first_which_ke
         }
     );
 
+    for kind in ["network", "container", "network"] {
+        let line = served.wait_for(": 409 a prune operation is already running");
+        assert!(
+            line.contains(&format!("INFO {kind} prune failed in ")),
+            "{line}"
+        );
+    }
+
     let (code, log) = served.stop();
     let output = client.wait_with_output().expect("the client ends");
     assert_eq!(code, Some(0));

@@ -5,12 +5,13 @@
 //! away cancels its prune, which keeps what it removed and logs no event.
 
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Empty, Limited};
 use hyper::body::Incoming;
 use hyper::header::{CONTENT_TYPE, HOST, HeaderValue};
 use hyper::{Method, Request, StatusCode};
+use pruner::guard::PRUNE_RUNNING;
 use pruner::{Cancellation, Filters, PruneError, Pruner};
 use pruner_cli_core::humansize::human_size;
 use pruner_cli_core::{Failure, Kind, Report};
@@ -99,6 +100,13 @@ impl Prunes {
     /// Runs the prune on a thread of its own; cancelled if this future is dropped (the client
     /// went away) or the endpoint stops.
     async fn run(self: &Arc<Self>, kind: Kind, filters: Filters) -> Result<Report, Failed> {
+        // While a prune runs, another is refused at once, without a thread of its own (when two
+        // start together, the guard itself decides).
+        if self.pruner.guard().is_held() {
+            let result = Err(failed(PruneError::Conflict(PRUNE_RUNNING.to_string())));
+            log(kind, Duration::ZERO, &result, false);
+            return result;
+        }
         let (ticket, cancel) = self.in_flight.start();
         let cancel_on_drop = CancelOnDrop(Some(cancel.clone()));
         let (send, receive) = tokio::sync::oneshot::channel();
@@ -138,23 +146,9 @@ impl Prunes {
                     .prune_networks(&backends, filters, cancel)
                     .map(Report::from),
             };
-            pruned.map_err(|err| (status(&err), err.to_string()))
+            pruned.map_err(failed)
         });
-        let elapsed = started.elapsed();
-        let command = kind.command();
-        match &result {
-            Ok(report) if cancel.is_cancelled() => {
-                tracing::info!(
-                    "{command} prune cancelled after {elapsed:?}: {}",
-                    summary(report)
-                )
-            }
-            Ok(report) => tracing::info!("{command} prune in {elapsed:?}: {}", summary(report)),
-            Err((status, message)) => tracing::info!(
-                "{command} prune failed in {elapsed:?}: {} {message}",
-                status.as_u16()
-            ),
-        }
+        log(kind, started.elapsed(), &result, cancel.is_cancelled());
         result
     }
 
@@ -178,9 +172,27 @@ fn internal(message: String) -> Failed {
     (StatusCode::INTERNAL_SERVER_ERROR, message)
 }
 
-/// The Engine API's status for `err`.
-fn status(err: &PruneError) -> StatusCode {
-    StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+/// The Engine API's answer to `err`: the status of its class and its message.
+fn failed(err: PruneError) -> Failed {
+    let status =
+        StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, err.to_string())
+}
+
+/// The log line of a `kind` prune that took `elapsed` and ended in `result`, `cancelled` or not.
+fn log(kind: Kind, elapsed: Duration, result: &Result<Report, Failed>, cancelled: bool) {
+    let command = kind.command();
+    match result {
+        Ok(report) if cancelled => tracing::info!(
+            "{command} prune cancelled after {elapsed:?}: {}",
+            summary(report)
+        ),
+        Ok(report) => tracing::info!("{command} prune in {elapsed:?}: {}", summary(report)),
+        Err((status, message)) => tracing::info!(
+            "{command} prune failed in {elapsed:?}: {} {message}",
+            status.as_u16()
+        ),
+    }
 }
 
 /// What a log line says of a report.
