@@ -6,6 +6,7 @@
 //! under way, whose client still gets what it removed.
 
 use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -776,6 +777,11 @@ fn an_engine_that_does_not_answer_gets_dockers_text_through_the_endpoint() {
     }
     let engine = "unix:///nonexistent/pruner-serve-engine.sock";
     let served = Served::start(engine, "no-engine", &[]);
+    let mode = std::fs::metadata(served.socket())
+        .expect("the socket")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o660, "docker.sock's mode");
     let message =
         format!("Cannot connect to the Docker daemon at {engine}. Is the docker daemon running?");
     for request in [
@@ -807,4 +813,39 @@ fn an_engine_that_does_not_answer_gets_dockers_text_through_the_endpoint() {
             }
         );
     }
+}
+
+#[test]
+fn the_endpoint_listens_on_a_loopback_tcp_port() {
+    let engine = "unix:///nonexistent/pruner-serve-engine.sock";
+    let mut child = Command::new(PRUNER)
+        .args(["serve", "-H", engine, "--listen", "tcp://127.0.0.1:0"])
+        .env_remove("PRUNER_LOG")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pruner serve starts");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    stderr.read_line(&mut line).expect("the first log line");
+    let address = line
+        .strip_prefix(" INFO serving the Engine API on tcp://")
+        .and_then(|rest| rest.strip_suffix(&format!(" for the Docker Engine at {engine}\n")))
+        .unwrap_or_else(|| panic!("{line:?}"));
+    assert!(address.starts_with("127.0.0.1:"), "{address}");
+    let mut stream = std::net::TcpStream::connect(address).expect("the port answers");
+    write!(
+        stream,
+        "GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n"
+    )
+    .expect("the request is sent");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("the response");
+    assert!(
+        response.starts_with("HTTP/1.1 502 Bad Gateway\r\n"),
+        "{response}"
+    );
+    signal(&child, libc::SIGTERM);
+    assert_eq!(child.wait().expect("it exits").code(), Some(0));
 }

@@ -70,8 +70,8 @@ impl<T: AsyncRead + AsyncWrite + Send + Unpin + 'static> Connection for T {}
 pub enum Listener {
     /// On a Unix socket.
     Unix(UnixListener, PathBuf),
-    /// On a TCP address.
-    Tcp(TcpListener),
+    /// On a TCP address (the one bound: port 0 is the system's choice).
+    Tcp(TcpListener, SocketAddr),
 }
 
 impl Listener {
@@ -94,8 +94,17 @@ impl Listener {
                         TcpListener::from_std(listener)
                     })
                     .with_context(cannot)?;
-                Ok(Listener::Tcp(listener))
+                let bound = listener.local_addr().with_context(cannot)?;
+                Ok(Listener::Tcp(listener, bound))
             }
+        }
+    }
+
+    /// The address it listens on (for TCP, with the port the system chose for port 0).
+    pub fn address(&self) -> Address {
+        match self {
+            Listener::Unix(_, path) => Address::Unix(path.clone()),
+            Listener::Tcp(_, address) => Address::Tcp(*address),
         }
     }
 
@@ -103,7 +112,7 @@ impl Listener {
     pub async fn accept(&self) -> std::io::Result<Box<dyn Connection>> {
         Ok(match self {
             Listener::Unix(listener, _) => Box::new(listener.accept().await?.0),
-            Listener::Tcp(listener) => Box::new(listener.accept().await?.0),
+            Listener::Tcp(listener, _) => Box::new(listener.accept().await?.0),
         })
     }
 }

@@ -88,7 +88,8 @@ fn serve(args: &ServeArgs, flags: &NativeFlags) -> anyhow::Result<()> {
     runtime.block_on(async {
         let listener = Listener::bind(&address)?;
         tracing::info!(
-            "serving the Engine API on {address} for the Docker Engine at {}",
+            "serving the Engine API on {} for the Docker Engine at {}",
+            listener.address(),
             endpoint.upstream.host()
         );
         accept(listener, &endpoint, &in_flight).await
