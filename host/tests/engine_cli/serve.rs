@@ -148,10 +148,23 @@ fn clis() -> Vec<&'static str> {
 /// One HTTP/1.1 exchange of `request` (method and target, e.g. `POST /_ping`) on the Unix
 /// socket `socket`: the status line and the body.
 fn exchange(socket: &Path, request: &str) -> (String, String) {
+    exchange_with(socket, request, None, "")
+}
+
+/// [`exchange`] with `body` of `content_type`.
+fn exchange_with(
+    socket: &Path,
+    request: &str,
+    content_type: Option<&str>,
+    body: &str,
+) -> (String, String) {
     let mut stream = UnixStream::connect(socket).expect("the socket answers");
+    let content_type = content_type.map_or(String::new(), |t| format!("Content-Type: {t}\r\n"));
     write!(
         stream,
-        "{request} HTTP/1.1\r\nHost: docker\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        "{request} HTTP/1.1\r\nHost: docker\r\n{content_type}Content-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.len()
     )
     .expect("the request is sent");
     let mut response = Vec::new();
@@ -676,6 +689,31 @@ fn bad_requests_get_dockers_errors_and_statuses_and_the_engines_refusals_pass_ba
         ),
     ] {
         assert_eq!(exchange(&served.socket(), request), expected, "{request}");
+    }
+    // A form-encoded body is read before the query, as Go's `ParseForm` reads it; any other
+    // body is ignored, as dockerd ignores it.
+    let nothing = "filters=%7B%22label%22%3A%5B%22pruner-serve-matches-nothing%22%5D%7D";
+    for (content_type, body, expected) in [
+        (
+            "application/x-www-form-urlencoded",
+            "filters=%7B%22dangling%22%3A%5B%22x%22%5D%7D",
+            bad_request("invalid filter 'dangling'"),
+        ),
+        (
+            "application/json",
+            "{\"filters\":\"nope\"}",
+            (
+                "HTTP/1.1 200 OK".to_string(),
+                "{\"ContainersDeleted\":null,\"SpaceReclaimed\":0}\n".to_string(),
+            ),
+        ),
+    ] {
+        let request = format!("POST /v1.41/containers/prune?{nothing}");
+        assert_eq!(
+            exchange_with(&served.socket(), &request, Some(content_type), body),
+            expected,
+            "{content_type}"
+        );
     }
     // The engine's own answers: a version it does not support, a wrong method, the ping.
     for request in [
