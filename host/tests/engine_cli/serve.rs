@@ -472,10 +472,10 @@ fn the_docker_cli_runs_attaches_lists_reads_logs_and_events_through_the_endpoint
     }
 }
 
-/// The `waits-for-cancellation` fixture, written into the endpoint's directory; its path.
-fn waiting_plugin(dir: &Path) -> PathBuf {
-    let path = dir.join("waits-for-cancellation.wasm");
-    std::fs::write(&path, pruner_fixtures::WAITS_FOR_CANCELLATION).expect("the fixture is written");
+/// The fixture `bytes`, written into `dir` as `name`; its path.
+fn plugin_file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("the fixture is written");
     path
 }
 
@@ -486,7 +486,11 @@ fn prune_under_way(host: &str, test: &str, label: &str) -> (Served, Child) {
     let dir =
         std::env::temp_dir().join(format!("pruner-serve-plugin-{}-{test}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a directory for the plugin");
-    let plugin = waiting_plugin(&dir);
+    let plugin = plugin_file(
+        &dir,
+        "waits-for-cancellation.wasm",
+        pruner_fixtures::WAITS_FOR_CANCELLATION,
+    );
     let events = dir.join("events.jsonl");
     let _ = std::fs::remove_file(&events);
     let mut served = Served::start(
@@ -886,4 +890,49 @@ fn the_endpoint_listens_on_a_loopback_tcp_port() {
     );
     signal(&child, libc::SIGTERM);
     assert_eq!(child.wait().expect("it exits").code(), Some(0));
+}
+
+#[test]
+fn a_plugins_control_characters_reach_the_client_and_the_log_escaped() {
+    let Some(host) = docker_cli_and_engine() else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!(
+        "pruner-serve-plugin-{}-escaped",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).expect("a directory for the plugin");
+    let plugin = plugin_file(
+        &dir,
+        "injects-control-characters.wasm",
+        pruner_fixtures::INJECTS_CONTROL_CHARACTERS,
+    );
+    let mut served = Served::start(
+        &host,
+        "escaped",
+        &["--plugin", plugin.to_str().expect("UTF-8")],
+    );
+    let message = "no rule\\u{1b}[2J\\u{1b}[H\\rcleared\\u{7} \\u{202e}txt.exe";
+    assert_eq!(
+        exchange(&served.socket(), "POST /v1.41/containers/prune"),
+        (
+            "HTTP/1.1 500 Internal Server Error".to_string(),
+            format!("{}\n", serde_json::json!({ "message": message }))
+        )
+    );
+    served.wait_for(" WARN policy checked\\n WARN forged: all containers removed");
+    assert_eq!(
+        run(
+            DOCKER_CLI,
+            &["container", "prune", "-f"],
+            &served.host,
+            Input::Text("")
+        ),
+        Run {
+            stdout: String::new(),
+            stderr: format!("Error response from daemon: {message}\n"),
+            code: Some(1),
+        }
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
