@@ -27,6 +27,7 @@ lint:
     cargo clippy --workspace --all-targets -- -D warnings
     cargo clippy --target wasm32-wasip2 -p pruner-guest -- -D warnings
     cargo clippy --target wasm32-wasip2 -p pruner-backend -p pruner-frontend -- -D warnings
+    cargo clippy --target wasm32-wasip2 -p pruner-policy -p pruner-policy-keep-recent -p pruner-policy-protect -p pruner-policy-exited-before -- -D warnings
 
 # Build the wasm components and compose them (wac-graph) into target/components/:
 # pruner-cli.wasm (front end + prune + backend) and pruner-backend.wasm (prune + backend).

@@ -1,4 +1,4 @@
-//! Builds pruner's three wasm components with nested cargos (own target dir, host flags
+//! Builds pruner's three wasm components and the shipped prune policies with nested cargos (own target dir, host flags
 //! scrubbed; see `build/cargo.rs`) and composes them with wac-graph (`build/compose.rs`):
 //!
 //! - `pruner-cli.wasm`: the command-line front end, the prune component and the state-file
@@ -46,6 +46,21 @@ fn main() {
         "cargo:rustc-env=PRUNER_BACKEND_WASM={}",
         out_dir.join("pruner-backend.wasm").display()
     );
+    fs::write(out_dir.join("policies.rs"), policies(&built.policies)).expect("write policies.rs");
+}
+
+/// The Rust source of the shipped policies' list: `(name, include_bytes!(…))` each.
+fn policies(built: &[(&str, PathBuf)]) -> String {
+    let entries: String = built
+        .iter()
+        .map(|(name, wasm)| {
+            format!(
+                "    ({name:?}, include_bytes!({:?})),\n",
+                wasm.display().to_string()
+            )
+        })
+        .collect();
+    format!("&[\n{entries}]\n")
 }
 
 /// Cargo's target directory: `OUT_DIR` is `<target>/<profile>/build/<package>/out`.

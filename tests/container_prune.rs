@@ -12,6 +12,9 @@ use pruner_tests::{
     NOW, TestDaemon, container, destroyed, filters, id, json_filters, labels, pruned, time,
 };
 
+#[path = "container_prune/policies.rs"]
+mod policies;
+
 /// An exited container named `name`, created at `created`.
 fn exited(name: &str, created: &str) -> ContainerRecord {
     container(name, ContainerState::Exited, created)

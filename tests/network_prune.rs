@@ -12,6 +12,9 @@ use pruner_tests::{
     time,
 };
 
+#[path = "network_prune/policies.rs"]
+mod policies;
+
 /// The prune event of network prune: `reclaimed` is always 0.
 fn network_pruned() -> pruner_tests::EventSummary {
     pruned("network", 0)

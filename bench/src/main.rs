@@ -23,6 +23,8 @@ use memory::Side;
 const CONTAINER_RUNS: [(usize, usize); 3] = [(1_000, 201), (10_000, 41), (100_000, 11)];
 /// The issue's goal for the component's time over the native one's at 100,000 containers.
 const RATIO_GOAL: f64 = 1.10;
+/// The issue's goal for a prune narrowed by `keep-recent` over the same prune without it.
+const POLICY_GOAL: f64 = 1.20;
 /// Local and swarm networks of the network prune.
 const NETWORKS: (usize, usize) = (10_000, 1_000);
 
@@ -54,6 +56,21 @@ fn main() -> anyhow::Result<()> {
         );
         per_container.push((count, run.comparison));
     }
+
+    eprintln!("container prune with a policy…");
+    let count = 100_000;
+    let run = prune::policy(&component, count, 11);
+    table.comparison(
+        &format!(
+            "container prune, {} containers: with `keep-recent` (500 per compose project; it \
+             kept {} of the {} removed without it) against none (in the native column)",
+            thousands(count),
+            thousands(run.kept),
+            thousands(run.removed)
+        ),
+        run.comparison,
+        Some(POLICY_GOAL),
+    );
 
     eprintln!("network prune…");
     let (local, cluster) = NETWORKS;

@@ -1,10 +1,11 @@
 //! Container prune and network prune through the component against the same rules compiled
 //! natively, both against one [`BenchDaemon`] that is reset, untimed, before every run.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use pruner::clock::FixedClock;
-use pruner::{Backends, Cancellation, Pruner};
+use pruner::{Backends, Cancellation, Policies, Policy, PolicyComponent, PruneComponent, Pruner};
 
 use crate::daemon::BenchDaemon;
 use crate::measure::{self, Comparison};
@@ -50,6 +51,67 @@ pub fn containers(pruner: &Pruner, count: usize, samples: usize) -> PruneRun {
     PruneRun {
         comparison,
         removed: expected.containers_deleted.len(),
+    }
+}
+
+/// What the policy benchmark's runs removed and kept.
+pub struct PolicyRun {
+    /// The times: without the policy as the baseline, with it as the other side.
+    pub comparison: Comparison,
+    /// Containers removed by the prune without the policy.
+    pub removed: usize,
+    /// Containers the policy kept of those.
+    pub kept: usize,
+}
+
+/// Container prune of `count` containers narrowed by `keep-recent` (the 500 newest of each
+/// compose project) against the same prune without a policy, both through `component`.
+pub fn policy(component: &PruneComponent, count: usize, samples: usize) -> PolicyRun {
+    let daemon = Arc::new(workload::containers(count));
+    let backends = backends(&daemon);
+    let filters = workload::filters();
+    let cancel = Cancellation::default();
+    let plain = Pruner::new(component.clone());
+    let keep_recent = PolicyComponent::shipped("keep-recent").expect("keep-recent loads");
+    let options = [
+        ("keep", "500"),
+        ("group-by", "label:com.docker.compose.project"),
+    ];
+    let narrowed = Pruner::new(component.clone())
+        .with_policies(Policies::new(vec![Policy::new(keep_recent, options)]));
+
+    daemon.reset();
+    let all = plain
+        .prune_containers(&backends, &filters, &cancel)
+        .expect("the prune without a policy succeeds");
+    daemon.reset();
+    let fewer = narrowed
+        .prune_containers(&backends, &filters, &cancel)
+        .expect("the prune with keep-recent succeeds");
+    let removed: HashSet<&String> = all.containers_deleted.iter().collect();
+    assert!(fewer.containers_deleted.len() < removed.len());
+    assert!(
+        fewer
+            .containers_deleted
+            .iter()
+            .all(|id| removed.contains(id))
+    );
+
+    let comparison = measure::compare(
+        samples,
+        || {
+            daemon.reset();
+            measure::time(|| plain.prune_containers(&backends, &filters, &cancel)).0
+        },
+        || {
+            daemon.reset();
+            measure::time(|| narrowed.prune_containers(&backends, &filters, &cancel)).0
+        },
+    );
+    PolicyRun {
+        comparison,
+        removed: all.containers_deleted.len(),
+        kept: all.containers_deleted.len() - fewer.containers_deleted.len(),
     }
 }
 

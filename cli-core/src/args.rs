@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
+use crate::policy_args::PolicyFlags;
 use crate::preview::PreviewArgs;
 
 /// Docker's container prune and network prune, decided by a sandboxed WebAssembly component.
@@ -125,6 +126,10 @@ pub struct PruneArgs {
     /// The daemon's clock and zone, RFC 3339 with an offset (e.g. 2026-11-29T10:00:00+01:00); default: now, local zone
     #[arg(long, value_name = "time")]
     pub now: Option<String>,
+
+    /// The prune policies, `--policy` and `--policy-opt` (see `policy_args`).
+    #[command(flatten)]
+    pub policies: PolicyFlags,
 
     /// pruner's preview flags: --dry-run, --plan, --apply, --plan-max-age, --progress.
     #[command(flatten)]

@@ -7,6 +7,7 @@ pub mod filters;
 mod help;
 pub mod humansize;
 pub mod parse;
+pub mod policy_args;
 pub mod preview;
 mod prompt;
 pub mod report;

@@ -126,14 +126,14 @@ pub trait Daemon {
 }
 
 /// Runs the prune of `kind` with `args` against the daemon `connect` opens (given the prune
-/// flags, `extra`, the flags of this front end only, and the `--now` instant), printing what the
+/// kind, the prune flags, `extra`, the flags of this front end only, and the `--now` instant), printing what the
 /// docker CLI prints; returns the exit code. An error is printed on one line, its control
 /// characters escaped ([`escape`]); the report on stdout is printed as docker prints it.
 pub fn run<X, D: Daemon>(
     kind: Kind,
     args: &PruneArgs,
     extra: &X,
-    connect: impl FnOnce(&PruneArgs, &X, Option<DateTime<FixedOffset>>) -> Result<D, Failure>,
+    connect: impl FnOnce(Kind, &PruneArgs, &X, Option<DateTime<FixedOffset>>) -> Result<D, Failure>,
 ) -> u8 {
     match prune(kind, args, extra, connect) {
         Ok(code) => code,
@@ -173,12 +173,12 @@ fn prune<X, D: Daemon>(
     kind: Kind,
     args: &PruneArgs,
     extra: &X,
-    connect: impl FnOnce(&PruneArgs, &X, Option<DateTime<FixedOffset>>) -> Result<D, Failure>,
+    connect: impl FnOnce(Kind, &PruneArgs, &X, Option<DateTime<FixedOffset>>) -> Result<D, Failure>,
 ) -> Result<u8, Failure> {
     let filters = filters(args)?;
     let now = now(args)?;
     PreviewArgs::check(args).map_err(Failure::Usage)?;
-    let mut daemon = connect(args, extra, now)?;
+    let mut daemon = connect(kind, args, extra, now)?;
     daemon.prepare(kind)?;
 
     // A preview removes nothing, so there is nothing to confirm.

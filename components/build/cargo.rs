@@ -1,4 +1,4 @@
-//! The nested cargos that build the three components for `wasm32-wasip2`.
+//! The nested cargos that build the components and the shipped policies for `wasm32-wasip2`.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -20,23 +20,49 @@ pub struct Built {
     pub backend: PathBuf,
     /// The command-line front end (`components/frontend/`, world `cli`).
     pub frontend: PathBuf,
+    /// The shipped prune policies (`guest/policies/`, world `prune-policy`), by name.
+    pub policies: Vec<(&'static str, PathBuf)>,
 }
+
+/// The shipped policies: their names and packages.
+const POLICIES: [(&str, &str); 3] = [
+    ("exited-before", "pruner-policy-exited-before"),
+    ("keep-recent", "pruner-policy-keep-recent"),
+    ("protect", "pruner-policy-protect"),
+];
 
 /// Builds the components of the workspace at `root` into `target_dir` and asks cargo to rerun
 /// the build script when any of their local sources changes. The prune component is built by
 /// a cargo of its own: built together with the others, cargo would unify its `no_std`
-/// dependencies (chrono) with theirs, which turn `std` on.
+/// dependencies (chrono) with theirs, which turn `std` on. The policies are built in a target
+/// directory of their own: they use the prune rules' crate without its component glue, and
+/// cargo writes a dependency's `cdylib` where the prune component's is.
 pub fn build(root: &Path, target_dir: &Path) -> Built {
     cargo_build(root, target_dir, &["pruner-guest"]);
     cargo_build(root, target_dir, &["pruner-backend", "pruner-frontend"]);
+    let policy_dir = target_dir.with_file_name("policy-target");
+    let packages: Vec<&str> = POLICIES.iter().map(|(_, package)| *package).collect();
+    cargo_build(root, &policy_dir, &packages);
 
     let artifacts = target_dir.join(TARGET).join(PROFILE);
+    let policy_artifacts = policy_dir.join(TARGET).join(PROFILE);
     let built = Built {
         prune: artifacts.join("pruner_guest.wasm"),
         backend: artifacts.join("pruner_backend.wasm"),
         frontend: artifacts.join("pruner-cli.wasm"),
+        policies: POLICIES
+            .iter()
+            .map(|(name, _)| {
+                let wasm = policy_artifacts.join(format!("{}.wasm", name.replace('-', "_")));
+                (*name, wasm)
+            })
+            .collect(),
     };
-    for wasm in [&built.prune, &built.backend, &built.frontend] {
+    let policies = built.policies.iter().map(|(_, wasm)| wasm);
+    for wasm in [&built.prune, &built.backend, &built.frontend]
+        .into_iter()
+        .chain(policies)
+    {
         rerun_if_sources_change(root, &wasm.with_extension("d"));
     }
     for path in ["Cargo.toml", "Cargo.lock", "wit"] {

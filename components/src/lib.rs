@@ -15,3 +15,7 @@ pub const CLI_COMPONENT_PATH: &str = env!("PRUNER_CLI_WASM");
 /// `pruner-backend.wasm`: the prune component composed with the state-file backend alone; its
 /// `pruner:api/prune` export is what `wasmtime run --invoke` calls.
 pub const BACKEND_COMPONENT_PATH: &str = env!("PRUNER_BACKEND_WASM");
+
+/// The prune policies shipped with pruner (`guest/policies/`, WIT world `prune-policy`), as
+/// `(name, component bytes)`, sorted by name.
+pub const POLICIES: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/policies.rs"));

@@ -128,8 +128,10 @@ unsafe impl GlobalAlloc for Arena {
 }
 
 /// The canonical ABI's allocator, through which the host copies strings and lists into the
-/// component (neither std's nor wit-bindgen's is linked into a `no_std` wasip2 component).
+/// component (neither std's nor wit-bindgen's is linked into a `no_std` wasip2 component; with
+/// `std`, wit-bindgen's goes through the global allocator, this one).
 /// Failing to allocate traps: a null pointer would be taken for address 0.
+#[cfg(feature = "component")]
 #[unsafe(no_mangle)]
 unsafe extern "C" fn cabi_realloc(
     block: *mut u8,

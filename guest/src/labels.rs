@@ -29,21 +29,7 @@ impl<'a> KvList<'a> {
         if values.is_empty() {
             return KvList::Any;
         }
-        KvList::All(
-            values
-                .into_iter()
-                .map(|value| match value.split_once('=') {
-                    Some((key, value)) => Wanted {
-                        key,
-                        value: Some(value),
-                    },
-                    None => Wanted {
-                        key: value,
-                        value: None,
-                    },
-                })
-                .collect(),
-        )
+        KvList::All(values.into_iter().map(Wanted::parse).collect())
     }
 
     /// `MatchKVList` against `labels`.
@@ -57,8 +43,23 @@ impl<'a> KvList<'a> {
     }
 }
 
-impl Wanted<'_> {
-    fn matches(&self, labels: &[Label]) -> bool {
+impl<'a> Wanted<'a> {
+    /// A `MatchKVList` value: `k`, or `k=v` split at the first `=`.
+    pub fn parse(value: &'a str) -> Wanted<'a> {
+        match value.split_once('=') {
+            Some((key, value)) => Wanted {
+                key,
+                value: Some(value),
+            },
+            None => Wanted {
+                key: value,
+                value: None,
+            },
+        }
+    }
+
+    /// Whether `labels` have the key (with the value, if one is wanted).
+    pub fn matches(&self, labels: &[Label]) -> bool {
         match (label_value(labels, self.key), self.value) {
             (Some(value), Some(wanted)) => value == wanted,
             (found, None) => found.is_some(),
@@ -99,7 +100,7 @@ impl<'a> PruneLabels<'a> {
 
 /// The value of the label `key`. Docker's labels are a map; should the slice repeat a key, the
 /// last occurrence wins, as it would when the slice is turned into a map.
-fn label_value<'a>(labels: &'a [Label], key: &str) -> Option<&'a str> {
+pub fn label_value<'a>(labels: &'a [Label], key: &str) -> Option<&'a str> {
     labels
         .iter()
         .rev()

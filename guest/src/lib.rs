@@ -4,15 +4,16 @@
 //! component whose imports are the daemon's backends.
 //!
 //! On wasm32 the crate is `no_std` (with `alloc`): the component then needs nothing from WASI,
-//! only pruner's own imports, which keeps it small and quick to instantiate.
+//! only pruner's own imports, which keeps it small and quick to instantiate. Without the
+//! `component` feature it is only the rules' code, which the policy SDK reuses.
 
-#![cfg_attr(target_arch = "wasm32", no_std)]
+#![cfg_attr(all(target_arch = "wasm32", feature = "component"), no_std)]
 
 extern crate alloc;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "arena"))]
 mod arena;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "component"))]
 mod component;
 pub mod containers;
 pub mod daemon;

@@ -4,7 +4,7 @@ use crate::daemon::Daemon;
 use crate::error::Error;
 use crate::filters::Filters;
 use crate::labels::PruneLabels;
-use crate::model::{Event, Label, NetworkPruneReport};
+use crate::model::{ClusterNetwork, Event, Label, Network, NetworkPruneReport};
 use crate::until::{is_newer, until_from_filters};
 use alloc::{format, string::String, string::ToString, vec, vec::Vec};
 
@@ -63,7 +63,10 @@ fn prune_cluster_networks(
         if daemon.cancelled() {
             return Ok(deleted);
         }
-        if network.ingress || is_newer(network.created, until) || !labels.matches(&network.labels) {
+        if !is_prunable_cluster_network(&network)
+            || is_newer(network.created, until)
+            || !labels.matches(&network.labels)
+        {
             continue;
         }
         if let Err(err) = daemon.remove_cluster_network(&network.id) {
@@ -89,11 +92,9 @@ fn prune_local_networks(daemon: &mut impl Daemon, filters: &Filters) -> Result<V
         if daemon.cancelled() {
             break;
         }
-        if network.config_only
+        if !is_prunable_local_network(&network)
             || is_newer(network.created, until)
             || !labels.matches(&network.labels)
-            || PREDEFINED_NETWORKS.contains(&network.name.as_str())
-            || network.endpoints > 0
         {
             continue;
         }
@@ -107,6 +108,20 @@ fn prune_local_networks(daemon: &mut impl Daemon, filters: &Filters) -> Result<V
         deleted.push(network.name);
     }
     Ok(deleted)
+}
+
+/// Whether network prune may remove the local network, whatever the filters: not a
+/// config-only network, not one of Docker's predefined ones, no endpoints attached.
+pub fn is_prunable_local_network(network: &Network) -> bool {
+    !network.config_only
+        && !PREDEFINED_NETWORKS.contains(&network.name.as_str())
+        && network.endpoints == 0
+}
+
+/// Whether network prune may remove the swarm network, whatever the filters: not the swarm's
+/// ingress network.
+pub fn is_prunable_cluster_network(network: &ClusterNetwork) -> bool {
+    !network.ingress
 }
 
 /// Whether `message` says that the network `id` itself is in use: Docker's regular expression

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::bindings::{ClusterNetwork, Container, Error, Network};
+use crate::bindings::{ClusterNetwork, Container, Error, Network, Timestamp};
 use crate::clock::{Clock, SystemClock};
 use crate::events::EventMessage;
 
@@ -11,10 +11,37 @@ use crate::events::EventMessage;
 pub trait ContainerStore: Send + Sync {
     /// Every container, in any order.
     fn list(&self) -> Result<Vec<Container>, Error>;
+    /// Every container with the facts prune policies also decide on (see [`ContainerFacts`]);
+    /// by default the facts are unknown.
+    fn list_with_facts(&self) -> Result<Vec<ContainerFacts>, Error> {
+        Ok(self.list()?.into_iter().map(ContainerFacts::from).collect())
+    }
     /// The size of a container's read-write layer in bytes; negative when unknown.
     fn layer_size(&self, id: &str) -> Result<i64, Error>;
     /// Removes a container without force, volumes or links.
     fn remove(&self, id: &str) -> Result<(), Error>;
+}
+
+/// A container with what prune policies know of it beyond prune's own listing
+/// (`pruner:policy`'s container record); `None` is unknown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContainerFacts {
+    /// The container as prune lists it.
+    pub container: Container,
+    /// The image it was created from, as given (`Config.Image`).
+    pub image: Option<String>,
+    /// When it last exited (`State.FinishedAt`); `None` too if it never ran to an end.
+    pub finished: Option<Timestamp>,
+}
+
+impl From<Container> for ContainerFacts {
+    fn from(container: Container) -> ContainerFacts {
+        ContainerFacts {
+            container,
+            image: None,
+            finished: None,
+        }
+    }
 }
 
 /// The daemon's local networks (`pruner:api/network-controller`).

@@ -34,14 +34,14 @@ pub const BUILTIN_COMPONENT: &[u8] = pruner_components::PRUNE_COMPONENT;
 
 /// The engine of every prune: epoch interruption for the CPU time limit, its ticker running
 /// for the life of the process.
-static ENGINE: LazyLock<Engine> = LazyLock::new(|| engine(false));
+pub(crate) static ENGINE: LazyLock<Engine> = LazyLock::new(|| engine(false));
 
 /// The engine of prunes with a fuel limit: fuel metering costs the built-in component about a
 /// third more instructions, so only prunes that ask for it pay for it.
 static FUEL_ENGINE: LazyLock<Engine> = LazyLock::new(|| engine(true));
 
 /// The engine of prunes with a fuel limit if `fuel`, else of the others.
-fn engine_for(fuel: bool) -> &'static Engine {
+pub(crate) fn engine_for(fuel: bool) -> &'static Engine {
     if fuel { &FUEL_ENGINE } else { &ENGINE }
 }
 
@@ -241,20 +241,8 @@ impl PruneComponent {
             wasi,
             stderr,
         );
-        let mut store = Store::new(compiled.pre.engine(), state);
-        store.limiter(|state| state.limiter_mut());
-        store.set_epoch_deadline(1);
-        store.epoch_deadline_callback(|mut store| {
-            store.data_mut().tick()?;
-            Ok(UpdateDeadline::Continue(1))
-        });
-        if let Some(fuel) = limits.fuel {
-            store
-                .set_fuel(fuel)
-                .map_err(|err| PruneError::Component(format!("{err:#}")))?;
-        }
         Ok(Prune {
-            store,
+            store: sandboxed_store(compiled.pre.engine(), state, &limits)?,
             pre: compiled.pre.clone(),
             exports: compiled.exports.clone(),
         })
@@ -277,6 +265,29 @@ impl PruneComponent {
             .map(drop)
             .map_err(|err| self.blame(fault::classify(err, prune.store.data())))
     }
+}
+
+/// A store for one sandboxed call (a prune, or a policy's decision) within `limits`: the
+/// memory and table limiter, fuel if limited, and at every epoch tick the time limits checked
+/// and a cancelled call that did not return interrupted ([`HostState::tick`]).
+pub(crate) fn sandboxed_store(
+    engine: &Engine,
+    state: HostState,
+    limits: &Limits,
+) -> Result<Store<HostState>, PruneError> {
+    let mut store = Store::new(engine, state);
+    store.limiter(|state| state.limiter_mut());
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_callback(|mut store| {
+        store.data_mut().tick()?;
+        Ok(UpdateDeadline::Continue(1))
+    });
+    if let Some(fuel) = limits.fuel {
+        store
+            .set_fuel(fuel)
+            .map_err(|err| PruneError::Component(format!("{err:#}")))?;
+    }
+    Ok(store)
 }
 
 impl Source {

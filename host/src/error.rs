@@ -6,6 +6,7 @@ use pruner_state::escape::escape;
 
 use crate::bindings;
 use crate::fault::PluginFault;
+use crate::policy::PolicyError;
 
 /// A failed prune. The Docker classes carry Docker's message text unchanged; `Display` shows it
 /// escaped.
@@ -40,6 +41,9 @@ pub enum PruneError {
     /// faults (e.g. the host could not provide a granted directory).
     #[error("prune component failed: {}", escape(.0))]
     Component(String),
+    /// A prune policy was at fault (see [`policy`](crate::policy)); nothing was removed.
+    #[error("{0}")]
+    Policy(PolicyError),
 }
 
 impl PruneError {
@@ -53,7 +57,8 @@ impl PruneError {
             PruneError::System(_)
             | PruneError::Plugin(_)
             | PruneError::Builtin(_)
-            | PruneError::Component(_) => 500,
+            | PruneError::Component(_)
+            | PruneError::Policy(_) => 500,
         }
     }
 }

@@ -10,11 +10,11 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::backend::{Cluster, ContainerStore, EventLog, NetworkController};
+use crate::backend::{Cluster, ContainerFacts, ContainerStore, EventLog, NetworkController};
 use crate::bindings::{ClusterNetwork, Container, Error, Label, Network};
 use crate::clock::{self, Clock};
 use crate::events::EventMessage;
-use crate::state::State;
+use crate::state::{ContainerRecord, State};
 
 /// The daemon's state, indexed by ID.
 type IndexedState = pruner_state::IndexedState<crate::bindings::ContainerState>;
@@ -78,17 +78,30 @@ fn to_wit(err: pruner_state::Error) -> Error {
     }
 }
 
+/// A container as prune lists it.
+fn container(c: &ContainerRecord) -> Container {
+    Container {
+        id: c.id.clone(),
+        names: vec![c.name.clone()],
+        created: clock::timestamp(c.created),
+        state: c.state,
+        labels: labels(&c.labels),
+    }
+}
+
 impl ContainerStore for MemoryDaemon {
     fn list(&self) -> Result<Vec<Container>, Error> {
+        Ok(self.lock().containers().map(container).collect())
+    }
+
+    fn list_with_facts(&self) -> Result<Vec<ContainerFacts>, Error> {
         Ok(self
             .lock()
             .containers()
-            .map(|c| Container {
-                id: c.id.clone(),
-                names: vec![c.name.clone()],
-                created: clock::timestamp(c.created),
-                state: c.state,
-                labels: labels(&c.labels),
+            .map(|c| ContainerFacts {
+                container: container(c),
+                image: (!c.image.is_empty()).then(|| c.image.clone()),
+                finished: c.finished.map(clock::timestamp),
             })
             .collect())
     }

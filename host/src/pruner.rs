@@ -14,6 +14,7 @@ use crate::guard::PruneGuard;
 use crate::host_state::HostState;
 use crate::invariants::{Ledger, PruneKind};
 use crate::limits::Limits;
+use crate::policy::Policies;
 use crate::preview::{PruneOptions, Pruned};
 use crate::returned::{self, CallError, PruneExports};
 
@@ -21,11 +22,13 @@ use crate::returned::{self, CallError, PruneExports};
 /// them runs at a time; each call runs in a fresh instance of the component, within the
 /// [`Limits`] and the host's rules ([`invariants`](crate::invariants)). Whatever the component
 /// does (trap, cross a limit, break a rule) the guard is released when the call returns or
-/// unwinds, and the next prune runs as usual.
+/// unwinds, and the next prune runs as usual. Prune [`Policies`], if any, narrow every prune
+/// first, within the same limits.
 pub struct Pruner {
     component: PruneComponent,
     guard: PruneGuard,
     limits: Limits,
+    policies: Policies,
 }
 
 impl Pruner {
@@ -40,12 +43,18 @@ impl Pruner {
             component,
             guard: PruneGuard::default(),
             limits,
+            policies: Policies::default(),
         }
     }
 
     /// The same service with other limits.
     pub fn with_limits(self, limits: Limits) -> Pruner {
         Pruner { limits, ..self }
+    }
+
+    /// The same service with every prune narrowed by `policies`.
+    pub fn with_policies(self, policies: Policies) -> Pruner {
+        Pruner { policies, ..self }
     }
 
     /// The daemon-wide prune guard.
@@ -132,9 +141,10 @@ impl Pruner {
         partial: impl FnOnce(&Ledger) -> T,
     ) -> Result<Pruned<T>, PruneError> {
         let _held = self.guard.acquire()?;
+        let backends = self.policies.narrow(kind, backends)?;
         let mut prune = self
             .component
-            .prepare(kind, backends, cancel, self.limits, options)?;
+            .prepare(kind, &backends, cancel, self.limits, options)?;
         let result = match prune.instantiate() {
             Ok(instance) => call(&mut prune.store, &instance, &prune.exports),
             Err(err) => Err(CallError::Wasm(err)),

@@ -67,37 +67,55 @@ impl PruneExports {
             .component()
             .get_export(None, PRUNE_INTERFACE)
             .ok_or_else(|| format_err!("the prune plugin does not export `{PRUNE_INTERFACE}`"))?;
+        let export = Export {
+            owner: "the prune plugin's",
+            interface: PRUNE_INTERFACE,
+            index: prune,
+        };
         Ok(PruneExports {
-            containers: find::<ContainersParams, ContainersResults>(pre, &prune, "containers")?,
-            networks: find::<NetworksParams, NetworksResults>(pre, &prune, "networks")?,
+            containers: export.find::<ContainersParams, ContainersResults>(pre, "containers")?,
+            networks: export.find::<NetworksParams, NetworksResults>(pre, "networks")?,
         })
     }
 }
 
-/// The export `name` of `interface`, type-checked as `Params -> Results`.
-fn find<Params, Results>(
-    pre: &InstancePre<HostState>,
-    interface: &ComponentExportIndex,
-    name: &str,
-) -> wasmtime::Result<ComponentExportIndex>
-where
-    Params: ComponentNamedList + Lower,
-    Results: ComponentNamedList + Lift,
-{
-    let missing = || format_err!("the prune plugin's `{PRUNE_INTERFACE}` has no function `{name}`");
-    let (item, index) = pre
-        .component()
-        .get_export(Some(interface), name)
-        .ok_or_else(missing)?;
-    let ComponentItem::ComponentFunc(func) = item else {
-        return Err(missing());
-    };
-    // What bindgen's generated code does to check an export before instantiation.
-    func.typecheck::<Params, Results>(&pre.instance_type())
-        .with_context(|| {
-            format!("the prune plugin's `{PRUNE_INTERFACE}.{name}` has the wrong type")
-        })?;
-    Ok(index)
+/// An exported interface of a component, to find its functions in.
+pub(crate) struct Export<'a> {
+    /// Whose it is, as errors say it, e.g. `the prune plugin's`.
+    pub owner: &'a str,
+    /// The interface's name.
+    pub interface: &'a str,
+    /// Where it is.
+    pub index: ComponentExportIndex,
+}
+
+impl Export<'_> {
+    /// The interface's function `name`, type-checked as `Params -> Results`.
+    pub(crate) fn find<Params, Results>(
+        &self,
+        pre: &InstancePre<HostState>,
+        name: &str,
+    ) -> wasmtime::Result<ComponentExportIndex>
+    where
+        Params: ComponentNamedList + Lower,
+        Results: ComponentNamedList + Lift,
+    {
+        let Export {
+            owner, interface, ..
+        } = self;
+        let missing = || format_err!("{owner} `{interface}` has no function `{name}`");
+        let (item, index) = pre
+            .component()
+            .get_export(Some(&self.index), name)
+            .ok_or_else(missing)?;
+        let ComponentItem::ComponentFunc(func) = item else {
+            return Err(missing());
+        };
+        // What bindgen's generated code does to check an export before instantiation.
+        func.typecheck::<Params, Results>(&pre.instance_type())
+            .with_context(|| format!("{owner} `{interface}.{name}` has the wrong type"))?;
+        Ok(index)
+    }
 }
 
 /// Calls `prune.containers` and reads its result.

@@ -124,7 +124,8 @@ pub fn imports_wasi(engine: &Engine, component: &Component) -> bool {
         .any(|(name, _)| name.starts_with("wasi:"))
 }
 
-fn is_allowed(import: &str, grants: &[Grant]) -> bool {
+/// Whether a component may import `import`, given `grants`.
+pub(crate) fn is_allowed(import: &str, grants: &[Grant]) -> bool {
     if import.starts_with(PRUNER_INTERFACES) {
         return true;
     }

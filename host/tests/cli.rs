@@ -11,6 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::{Value, json};
 
+#[path = "cli/policies.rs"]
+mod policies;
+
 /// The daemon's clock in most tests.
 const NOW: &str = "2026-11-27T12:00:00Z";
 /// `NOW` in Unix seconds.

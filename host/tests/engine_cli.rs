@@ -5,6 +5,9 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+#[path = "engine_cli/policies.rs"]
+mod policies;
+
 const PRUNER: &str = env!("CARGO_BIN_EXE_pruner");
 
 /// Runs pruner with `args`, `DOCKER_HOST` set to `docker_host` (or unset), and `stdin`.
@@ -679,6 +682,8 @@ fn prune_help_has_dockers_usage_description_and_options_with_pruners_own_in_name
                 "--now",
                 "--plan",
                 "--plan-max-age",
+                "--policy",
+                "--policy-opt",
                 "--progress",
                 "--state"
             ]

@@ -375,6 +375,7 @@ mod tests {
                 image: String::new(),
                 labels: [("env".to_string(), "dev".to_string())].into(),
                 size_rw: 1024,
+                finished: Some("2026-11-20T11:00:00.5Z".parse().unwrap()),
                 fail: Default::default(),
             }],
             ..State::default()

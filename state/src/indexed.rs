@@ -225,6 +225,7 @@ mod tests {
             created: "2026-11-20T10:00:00Z".parse().unwrap(),
             state: ContainerState::Exited,
             image: String::new(),
+            finished: None,
             labels: Default::default(),
             size_rw: 1,
             fail: Default::default(),

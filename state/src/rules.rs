@@ -175,6 +175,7 @@ mod tests {
             image: "busybox".to_string(),
             labels: [("env".to_string(), "dev".to_string())].into(),
             size_rw: 10,
+            finished: None,
             fail: Default::default(),
         }
     }

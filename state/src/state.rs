@@ -53,9 +53,17 @@ pub struct ContainerRecord<S = ContainerState> {
     /// Docker's status word.
     #[serde(with = "status_word")]
     pub state: S,
-    /// The image the container runs, reported in its `destroy` event.
+    /// The image the container runs, reported in its `destroy` event; empty when unknown.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub image: String,
+    /// When it last exited (RFC 3339, nanoseconds; Docker's `State.FinishedAt`); absent when
+    /// unknown or when it never ran to an end.
+    #[serde(
+        default,
+        with = "optional_rfc3339",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub finished: Option<DateTime<Utc>>,
     /// `Config.Labels`.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
@@ -175,6 +183,26 @@ pub mod rfc3339 {
         DateTime::parse_from_rfc3339(&text)
             .map(|t| t.to_utc())
             .map_err(|err| serde::de::Error::custom(format!("bad time {text:?}: {err}")))
+    }
+}
+
+/// Optional times as [`rfc3339`] writes them.
+mod optional_rfc3339 {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(time: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+        match time {
+            Some(time) => rfc3339::serialize(time, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// A time, or `null` for none.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        use serde::de::IntoDeserializer;
+        Option::<String>::deserialize(d)?
+            .map(|text| rfc3339::deserialize(text.into_deserializer()))
+            .transpose()
     }
 }
 

@@ -13,6 +13,8 @@ use pruner::memory::MemoryDaemon;
 use pruner::state::{ClusterNetworkRecord, ContainerRecord, Failures, NetworkRecord, State};
 use pruner::{Backends, Cancellation, Filters, PruneComponent, PruneError, Pruner};
 
+pub mod policies;
+
 /// The built-in component, compiled once for the whole test binary.
 pub static COMPONENT: LazyLock<PruneComponent> =
     LazyLock::new(|| PruneComponent::builtin().expect("the built-in component compiles"));
@@ -54,6 +56,7 @@ pub fn container(name: &str, state: ContainerState, created: &str) -> ContainerR
         image: "busybox".to_string(),
         labels: BTreeMap::new(),
         size_rw: 0,
+        finished: None,
         fail: Failures::default(),
     }
 }

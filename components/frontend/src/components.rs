@@ -24,11 +24,18 @@ use wasi::cli::exit::exit_with_code;
 pub struct Composed;
 
 /// Opens `--state` in the backend (which checks it) and sets its clock to `--now`, if given.
+/// Policies need the native pruner, which runs them in its sandbox.
 pub fn connect(
+    _: Kind,
     args: &PruneArgs,
     _: &NoExtraFlags,
     now: Option<DateTime<FixedOffset>>,
 ) -> Result<Composed, Failure> {
+    if !args.policies.is_empty() {
+        return Err(Failure::Usage(
+            "--policy needs the native pruner, which runs policies in its sandbox".to_string(),
+        ));
+    }
     let Some(path) = &args.state else {
         return Err(Failure::Other(anyhow!(
             "no daemon to prune: pass --state FILE"

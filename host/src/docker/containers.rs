@@ -19,7 +19,7 @@ use tokio::task::JoinSet;
 
 use super::DockerDaemon;
 use super::errors::{is_not_found, to_error};
-use crate::backend::ContainerStore;
+use crate::backend::{ContainerFacts, ContainerStore};
 use crate::bindings::{Container, ContainerState, Error, Label, Timestamp};
 use crate::clock;
 
@@ -28,6 +28,13 @@ const INSPECT_CONCURRENCY: usize = 16;
 
 impl ContainerStore for DockerDaemon {
     fn list(&self) -> Result<Vec<Container>, Error> {
+        let listed = self.list_with_facts()?;
+        Ok(listed.into_iter().map(|facts| facts.container).collect())
+    }
+
+    /// The image is the inspect's `Config.Image` (the list's `Image` for a running container,
+    /// which is not inspected), the exit time the inspect's `State.FinishedAt`.
+    fn list_with_facts(&self) -> Result<Vec<ContainerFacts>, Error> {
         self.block_on(list_containers(self.client.clone()))?
     }
 
@@ -51,7 +58,7 @@ impl ContainerStore for DockerDaemon {
 }
 
 /// Every container, the stopped ones with their creation time to the nanosecond.
-async fn list_containers(client: Docker) -> Result<Vec<Container>, Error> {
+async fn list_containers(client: Docker) -> Result<Vec<ContainerFacts>, Error> {
     let options = ListContainersOptions {
         all: true,
         ..Default::default()
@@ -65,7 +72,7 @@ async fn list_containers(client: Docker) -> Result<Vec<Container>, Error> {
     let mut stopped = Vec::new();
     for summary in summaries {
         let container = from_summary(summary)?;
-        if running(container.state) {
+        if running(container.container.state) {
             containers.push(container);
         } else {
             stopped.push(container);
@@ -75,10 +82,10 @@ async fn list_containers(client: Docker) -> Result<Vec<Container>, Error> {
     // Inspect the stopped ones, at most INSPECT_CONCURRENCY at a time.
     let mut pending = stopped.into_iter();
     let mut inspects = JoinSet::new();
-    let spawn = |inspects: &mut JoinSet<_>, listed: Container| {
+    let spawn = |inspects: &mut JoinSet<_>, listed: ContainerFacts| {
         let client = client.clone();
         inspects.spawn(async move {
-            let result = client.inspect_container(&listed.id, None).await;
+            let result = client.inspect_container(&listed.container.id, None).await;
             (listed, result)
         });
     };
@@ -102,11 +109,11 @@ async fn list_containers(client: Docker) -> Result<Vec<Container>, Error> {
 }
 
 /// A container from the list API (creation time in seconds).
-fn from_summary(summary: ContainerSummary) -> Result<Container, Error> {
+fn from_summary(summary: ContainerSummary) -> Result<ContainerFacts, Error> {
     let id = summary
         .id
         .ok_or_else(|| Error::System("the engine listed a container without ID".to_string()))?;
-    Ok(Container {
+    let container = Container {
         names: summary
             .names
             .unwrap_or_default()
@@ -120,26 +127,54 @@ fn from_summary(summary: ContainerSummary) -> Result<Container, Error> {
         state: summary_state(summary.state),
         labels: labels(summary.labels),
         id,
+    };
+    Ok(ContainerFacts {
+        container,
+        image: summary.image,
+        finished: None,
     })
 }
 
-/// A listed container completed by its inspect: the creation time to the nanosecond, and the
-/// state and labels as they are now.
-fn with_inspect(listed: Container, inspect: ContainerInspectResponse) -> Result<Container, Error> {
+/// A listed container completed by its inspect: the creation time to the nanosecond, the
+/// state, labels and image as they are now, and the exit time.
+fn with_inspect(
+    listed: ContainerFacts,
+    inspect: ContainerInspectResponse,
+) -> Result<ContainerFacts, Error> {
     let created = inspect.created.as_deref().unwrap_or_default();
     let created = DateTime::parse_from_rfc3339(created).map_err(|err| {
         Error::System(format!(
             "container {} has an unreadable creation time {created:?}: {err}",
-            listed.id
+            listed.container.id
         ))
     })?;
-    Ok(Container {
-        created: clock::timestamp(created),
-        state: inspect_state(inspect.state.and_then(|state| state.status)),
-        labels: labels(inspect.config.and_then(|config| config.labels)),
-        ..listed
+    let (state, finished) = inspect
+        .state
+        .map_or((None, None), |state| (state.status, state.finished_at));
+    let (config_labels, image) = inspect
+        .config
+        .map_or((None, None), |config| (config.labels, config.image));
+    Ok(ContainerFacts {
+        container: Container {
+            created: clock::timestamp(created),
+            state: inspect_state(state),
+            labels: labels(config_labels),
+            ..listed.container
+        },
+        image: image.or(listed.image),
+        finished: finished.as_deref().and_then(finished_at),
     })
 }
+
+/// `State.FinishedAt`, unless it is Go's zero time (the container never ran to an end) or
+/// unreadable.
+fn finished_at(text: &str) -> Option<Timestamp> {
+    let time = DateTime::parse_from_rfc3339(text).ok()?;
+    (time.timestamp() > GO_ZERO_TIME_SECONDS).then(|| clock::timestamp(time))
+}
+
+/// Go's zero `time.Time`, 0001-01-01T00:00:00Z, in Unix seconds.
+const GO_ZERO_TIME_SECONDS: i64 = -62_135_596_800;
 
 /// Whether prune treats the container as running (Docker's `State.Running`).
 fn running(state: ContainerState) -> bool {
@@ -228,7 +263,7 @@ mod tests {
             ])),
             ..Default::default()
         };
-        let container = from_summary(summary).unwrap();
+        let container = from_summary(summary).unwrap().container;
         assert_eq!(container.names, ["web", "app/db"]);
         assert_eq!(container.created.seconds, 1_700_000_000);
         assert_eq!(
@@ -264,7 +299,7 @@ mod tests {
             }),
             ..Default::default()
         };
-        let container = with_inspect(listed, inspect).unwrap();
+        let container = with_inspect(listed, inspect).unwrap().container;
         assert_eq!(
             container.created,
             Timestamp {
@@ -274,5 +309,42 @@ mod tests {
         );
         assert_eq!(container.names, ["web"]);
         assert_eq!(container.state, ContainerState::Dead);
+    }
+
+    #[test]
+    fn an_inspected_container_has_its_config_image_and_exit_time() {
+        let listed = from_summary(ContainerSummary {
+            id: Some("c1".to_string()),
+            image: Some("sha256:0123".to_string()),
+            state: Some(ContainerSummaryStateEnum::EXITED),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(listed.image.as_deref(), Some("sha256:0123"));
+        let inspect = |finished: &str| ContainerInspectResponse {
+            created: Some("2026-11-27T18:27:31Z".to_string()),
+            state: Some(bollard::models::ContainerState {
+                status: Some(ContainerStateStatusEnum::EXITED),
+                finished_at: Some(finished.to_string()),
+                ..Default::default()
+            }),
+            config: Some(bollard::models::ContainerConfig {
+                image: Some("busybox:1.36".to_string()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let exited = with_inspect(listed.clone(), inspect("2026-11-27T18:30:00.5Z")).unwrap();
+        assert_eq!(exited.image.as_deref(), Some("busybox:1.36"));
+        assert_eq!(
+            exited.finished,
+            Some(Timestamp {
+                seconds: 1_795_804_200,
+                nanoseconds: 500_000_000
+            })
+        );
+        // Docker's zero time: created, never started.
+        let never = with_inspect(listed, inspect("0001-01-01T00:00:00Z")).unwrap();
+        assert_eq!(never.finished, None);
     }
 }

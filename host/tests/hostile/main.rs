@@ -7,6 +7,7 @@ mod backend_text;
 mod builtin;
 mod compile_cache;
 mod daemon;
+mod hostile_policy;
 mod loading;
 mod plugin_flag;
 mod scratch;

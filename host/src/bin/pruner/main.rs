@@ -9,6 +9,7 @@ mod args;
 mod engine;
 mod logging;
 mod plugin;
+mod policies;
 mod preview;
 mod progress;
 mod removals;
@@ -25,7 +26,7 @@ use chrono::{DateTime, FixedOffset};
 use pruner::clock::{Clock, FixedClock, SystemClock};
 use pruner::plan::BackendIdentity;
 use pruner::state_file::StateFile;
-use pruner::{Backends, Cancellation, Filters, Pruner};
+use pruner::{Backends, Cancellation, Filters, Policies, Pruner};
 use pruner_cli_core::args::PruneArgs;
 use pruner_cli_core::{Action, Daemon, Failure, Interrupted, Kind, Report};
 use pruner_state::file::{self, FileError};
@@ -62,9 +63,9 @@ struct NativeDaemon {
 
 /// `--state`'s daemon, or the Docker Engine.
 enum Opened {
-    /// `--state FILE`.
-    StateFile(StateFileDaemon),
-    /// A Docker Engine (boxed: its client is far larger than a state file's daemon).
+    /// `--state FILE` (boxed, as the engine's, so that neither variant weighs on the other).
+    StateFile(Box<StateFileDaemon>),
+    /// A Docker Engine.
     Engine(Box<EngineDaemon>),
 }
 
@@ -110,18 +111,22 @@ impl Daemon for NativeDaemon {
     }
 }
 
-/// Opens `--state`, or else the Docker Engine, with the daemon's clock: `--now`, or else the
-/// system clock in the local zone for a state file, the engine's own for an engine.
+/// Loads the `--policy` chain, then opens `--state`, or else the Docker Engine, with the
+/// daemon's clock: `--now`, or else the system clock in the local zone for a state file, the
+/// engine's own for an engine.
 fn connect(
+    kind: Kind,
     args: &PruneArgs,
     extra: &NativeFlags,
     now: Option<DateTime<FixedOffset>>,
 ) -> Result<NativeDaemon, Failure> {
     let preview = Preview::new(args)?;
+    let policies = policies::load(kind, &args.policies)?;
     let Some(path) = &args.state else {
         return Ok(NativeDaemon::new(Opened::Engine(Box::new(EngineDaemon {
             engine: Engine::new(extra.connect_options(), extra.events.as_deref(), now)?,
             plugin: extra.plugin.clone(),
+            policies,
             termination: None,
             preview,
         }))));
@@ -145,26 +150,31 @@ fn connect(
     let canonical = std::fs::canonicalize(path)
         .with_context(|| format!("cannot resolve the state file {}", path.display()))
         .map_err(Failure::Other)?;
-    Ok(NativeDaemon::new(Opened::StateFile(StateFileDaemon {
-        path: path.clone(),
-        clock,
-        plugin: extra.plugin.clone(),
-        termination: None,
-        preview,
-        identity: BackendIdentity {
-            kind: "state-file".to_string(),
-            id: canonical.to_string_lossy().into_owned(),
+    Ok(NativeDaemon::new(Opened::StateFile(Box::new(
+        StateFileDaemon {
+            path: path.clone(),
+            clock,
+            plugin: extra.plugin.clone(),
+            policies,
+            termination: None,
+            preview,
+            identity: BackendIdentity {
+                kind: "state-file".to_string(),
+                id: canonical.to_string_lossy().into_owned(),
+            },
         },
-    })))
+    ))))
 }
 
-/// The daemon of a state file, pruned by the built-in component or `--plugin`'s. The file is
+/// The daemon of a state file, pruned by the built-in component or `--plugin`'s,
+/// narrowed by the `--policy` chain. The file is
 /// checked before the prompt; it is locked and read when the prune starts, as dockerd takes its
 /// prune guard, and written back and unlocked when it ends.
 struct StateFileDaemon {
     path: PathBuf,
     clock: Arc<dyn Clock>,
     plugin: Option<PathBuf>,
+    policies: Policies,
     /// The signals watched during the prune.
     termination: Option<Termination>,
     preview: Preview,
@@ -192,6 +202,7 @@ impl Daemon for StateFileDaemon {
             Asked {
                 kind,
                 filters,
+                policies: &self.policies,
                 preview: &self.preview,
                 identity: Some(&self.identity),
             },
@@ -207,10 +218,12 @@ impl Daemon for StateFileDaemon {
     }
 }
 
-/// A Docker Engine, pruned by the built-in component or `--plugin`'s.
+/// A Docker Engine, pruned by the built-in component or `--plugin`'s, narrowed by the
+/// `--policy` chain.
 struct EngineDaemon {
     engine: Engine,
     plugin: Option<PathBuf>,
+    policies: Policies,
     /// The signals watched during the prune.
     termination: Option<Termination>,
     preview: Preview,
@@ -242,6 +255,7 @@ impl Daemon for EngineDaemon {
             Asked {
                 kind,
                 filters,
+                policies: &self.policies,
                 preview: &self.preview,
                 identity: identity.as_ref(),
             },
@@ -258,6 +272,8 @@ impl Daemon for EngineDaemon {
 struct Asked<'a> {
     kind: Kind,
     filters: &'a Filters,
+    /// The `--policy` chain that narrows the prune.
+    policies: &'a Policies,
     preview: &'a Preview,
     /// The daemon in plans, when the preview needs it.
     identity: Option<&'a BackendIdentity>,
@@ -286,13 +302,14 @@ fn prune(
         // A signal while loading: nothing was pruned yet, so exit at once, as the signal would.
         std::process::exit(exit_code(termination.as_ref()).into());
     }
-    let pruner = Pruner::new(component.map_err(Failure::Other)?);
     let Asked {
         kind,
+        policies,
         preview,
         identity,
         ..
     } = asked;
+    let pruner = Pruner::new(component.map_err(Failure::Other)?).with_policies(policies.clone());
     let filters = preview.filters(asked.filters);
     let (mut backends, removals) = Removals::noting(backends);
     let (options, display) = preview.options(kind, &mut backends);

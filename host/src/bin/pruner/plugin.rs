@@ -36,7 +36,7 @@ pub fn component(plugin: Option<&Path>, cancel: &Cancellation) -> anyhow::Result
 
 /// The loader of plugins: this executable as the compile helper, the default limits but those
 /// the variables set.
-fn loader() -> anyhow::Result<Loader> {
+pub fn loader() -> anyhow::Result<Loader> {
     let helper = CompileHelper::current_exe().context("cannot find pruner's own executable")?;
     let mut loader = Loader::untrusted(helper);
     let limits = &mut loader.limits;

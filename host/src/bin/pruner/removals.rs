@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use pruner::backend::{Cluster, ContainerStore, NetworkController};
+use pruner::backend::{Cluster, ContainerFacts, ContainerStore, NetworkController};
 use pruner::bindings::{ClusterNetwork, Container, Error, Network};
 use pruner::{Backends, PruneError};
 use pruner_cli_core::{Failure, Kind};
@@ -67,6 +67,10 @@ struct Noting {
 impl ContainerStore for Noting {
     fn list(&self) -> Result<Vec<Container>, Error> {
         self.inner.containers.list()
+    }
+
+    fn list_with_facts(&self) -> Result<Vec<ContainerFacts>, Error> {
+        self.inner.containers.list_with_facts()
     }
 
     fn layer_size(&self, id: &str) -> Result<i64, Error> {

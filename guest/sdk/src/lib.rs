@@ -1,0 +1,155 @@
+//! Write a pruner prune policy in Rust.
+//!
+//! A policy narrows Docker's container prune and network prune: it is shown every object of
+//! the daemon and answers which ones to keep, and why. Implement [`Policy`] and export it with
+//! [`export!`]; build the crate as a `cdylib` for `wasm32-wasip2` and run it with
+//! `pruner container prune --policy ./my_policy.wasm --policy-opt key=value`.
+//!
+//! ```
+//! use pruner_policy::{Kept, Kind, Object, Options, Policy, Reference};
+//!
+//! struct KeepAll;
+//!
+//! impl Policy for KeepAll {
+//!     const OPTIONS: &[&str] = &[];
+//!
+//!     fn new(_: Kind, _: &Options) -> Result<KeepAll, String> {
+//!         Ok(KeepAll)
+//!     }
+//!
+//!     fn keep(&self, objects: &[Object], _: Reference) -> Result<Vec<Kept>, String> {
+//!         Ok(objects.iter().map(|object| Kept::new(object, "everything is kept")).collect())
+//!     }
+//! }
+//!
+//! pruner_policy::export!(KeepAll);
+//! ```
+//!
+//! Docker's own parsers come with it, from the code of pruner's built-in prune rules:
+//! [`timestamp::until`] (the `until` filter's durations, Unix times and RFC 3339 times),
+//! [`duration::parse_duration`] (Go's durations) and [`LabelMatch`] (a `key` or `key=value`
+//! label match). The contract itself is `wit/policy/policy.wit` (`pruner:policy@0.1.0`); a
+//! policy in another language needs only that file.
+
+mod object;
+mod options;
+#[doc(hidden)]
+pub mod run;
+
+pub use object::{Facts, Object};
+pub use options::Options;
+pub use pruner_guest::labels::Wanted as LabelMatch;
+pub use pruner_guest::model::{ContainerState, Instant, Label, Reference};
+pub use pruner_guest::{duration, timestamp, until};
+
+/// The generated bindings of the `prune-policy` world (`wit/policy`).
+#[doc(hidden)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        path: "../../wit/policy",
+        world: "prune-policy",
+        pub_export_macro: true,
+        default_bindings_module: "pruner_policy::bindings",
+    });
+}
+
+/// The prune a policy is asked about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `container prune`: the objects are containers.
+    Containers,
+    /// `network prune`: the objects are local and swarm networks.
+    Networks,
+}
+
+/// A prune policy.
+pub trait Policy: Sized {
+    /// The option keys it takes; any other is refused as unknown before [`Policy::new`].
+    const OPTIONS: &'static [&'static str];
+
+    /// Reads the options given for a prune of `kind` (`--policy-opt key=value`). An error is
+    /// the usage error the user sees, so it names the option and what is expected.
+    fn new(kind: Kind, options: &Options) -> Result<Self, String>;
+
+    /// Of `objects` (every container, or every network, of the daemon), those to keep, and
+    /// why. An error fails the prune before anything is removed.
+    fn keep(&self, objects: &[Object], clock: Reference) -> Result<Vec<Kept>, String>;
+}
+
+/// An object a policy keeps, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Kept {
+    /// The object's ID.
+    pub id: String,
+    /// A few words the user reads after "kept <object>: ".
+    pub reason: String,
+}
+
+impl Kept {
+    /// Keeps `object` for `reason`.
+    pub fn new(object: &Object, reason: impl Into<String>) -> Kept {
+        Kept {
+            id: object.id.clone(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// An instant as RFC 3339 in UTC, e.g. `2026-11-27T10:00:00Z` (nanoseconds when it has any).
+pub fn rfc3339(instant: Instant) -> String {
+    chrono::DateTime::from_timestamp(instant.seconds, instant.nanos).map_or_else(
+        || format!("{}s after the Unix epoch", instant.seconds),
+        |time| time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+    )
+}
+
+/// Exports `$policy`, a type implementing [`Policy`], as the component's `pruner:policy/policy`.
+/// The export exists in the `wasm32` build only (a native build just checks the policy).
+#[macro_export]
+macro_rules! export {
+    ($policy:ty) => {
+        #[cfg(target_arch = "wasm32")]
+        const _: () = {
+            use $crate::bindings::exports::pruner::policy::policy as wit;
+            use $crate::bindings::exports::pruner::policy::policy::Guest;
+
+            struct Export;
+
+            impl Guest for Export {
+                fn check(
+                    kind: wit::PruneKind,
+                    options: ::std::vec::Vec<wit::PolicyOption>,
+                ) -> ::std::result::Result<(), ::std::string::String> {
+                    $crate::run::check::<$policy>(kind, options)
+                }
+
+                fn containers(
+                    options: ::std::vec::Vec<wit::PolicyOption>,
+                    clock: wit::ClockReading,
+                    containers: ::std::vec::Vec<wit::Container>,
+                ) -> ::std::result::Result<::std::vec::Vec<wit::Kept>, ::std::string::String>
+                {
+                    $crate::run::containers::<$policy>(options, clock, containers)
+                }
+
+                fn networks(
+                    options: ::std::vec::Vec<wit::PolicyOption>,
+                    clock: wit::ClockReading,
+                    networks: ::std::vec::Vec<wit::Network>,
+                ) -> ::std::result::Result<::std::vec::Vec<wit::Kept>, ::std::string::String>
+                {
+                    $crate::run::networks::<$policy>(options, clock, networks)
+                }
+            }
+
+    $crate::bindings::export!(Export with_types_in $crate::bindings);
+        };
+
+        #[cfg(not(target_arch = "wasm32"))]
+        const _: () = {
+            let _ = $crate::run::check::<$policy>;
+            let _ = $crate::run::containers::<$policy>;
+            let _ = $crate::run::networks::<$policy>;
+        };
+    };
+}

@@ -1,0 +1,62 @@
+//! `--policy` and `--policy-opt`: the chain of prune policies, loaded and its options checked
+//! by each policy before anything is touched. An unknown name, a file that cannot be read or
+//! is not a policy, or options a policy refuses are usage errors (exit 125).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use pruner::invariants::PruneKind;
+use pruner::policy::{Kept, KeptLog, PolicyFault};
+use pruner::{Cancellation, Policies, Policy, PolicyComponent};
+use pruner_cli_core::policy_args::PolicyFlags;
+use pruner_cli_core::{Failure, Kind};
+
+use crate::plugin;
+
+/// The policies of a `kind` prune, checked.
+pub fn load(kind: Kind, flags: &PolicyFlags) -> Result<Policies, Failure> {
+    let kind = match kind {
+        Kind::Containers => PruneKind::Containers,
+        Kind::Networks => PruneKind::Networks,
+    };
+    let mut chain = Vec::new();
+    for arg in flags.chain().map_err(Failure::Usage)? {
+        let component = component(&arg.policy)
+            .map_err(|err| Failure::Usage(format!("invalid --policy: {err:#}")))?;
+        let policy = Policy::new(component, arg.options);
+        policy.check(kind).map_err(|err| match err.fault {
+            PolicyFault::Options(message) => Failure::Usage(format!(
+                "invalid --policy-opt for policy {}: {message}",
+                err.policy
+            )),
+            _ => Failure::Other(err.into()),
+        })?;
+        chain.push(policy);
+    }
+    Ok(Policies::new(chain).with_log(Arc::new(StderrKept)))
+}
+
+/// A policy file (a path with a `/`, or a name ending in `.wasm`), read and compiled as
+/// `--plugin`'s file is, within the load limits; else a shipped policy.
+fn component(policy: &str) -> anyhow::Result<PolicyComponent> {
+    if policy.contains('/') || policy.ends_with(".wasm") {
+        let loader = plugin::loader()?;
+        Ok(PolicyComponent::from_file(
+            Path::new(policy),
+            &loader,
+            &Cancellation::default(),
+        )?)
+    } else {
+        Ok(PolicyComponent::shipped(policy)?)
+    }
+}
+
+/// What the policies kept, a line each on stderr, whatever the log level: the user asked for
+/// the policies and is told what they held back; docker's stdout is unchanged.
+struct StderrKept;
+
+impl KeptLog for StderrKept {
+    fn kept(&self, kept: &Kept) {
+        eprintln!("{kept}");
+    }
+}

@@ -1,0 +1,293 @@
+//! Prune policies (`wit/policy/policy.wit`, `pruner:policy@0.1.0`): components that narrow a
+//! prune. Each policy of a [`Policies`] chain is shown every object of the daemon and answers
+//! which it keeps, and why; the host hides those objects from the prune component's listing,
+//! so Docker's rules run unchanged on the rest and the report is Docker's by construction. An
+//! object is pruned only when every policy lets it go; a policy can never make prune remove
+//! more.
+//!
+//! A policy runs in the sandbox of prune plugins: the same [`Limits`] per call, the same WASI
+//! allow-list (and none of pruner's interfaces: it imports nothing it could act on), a fresh
+//! instance for every call. A policy that traps, crosses a limit, returns an error or keeps an
+//! object it was not given fails the prune before anything is removed, with a
+//! [`PolicyError`] naming it and its fault.
+
+mod bindings;
+mod component;
+mod error;
+mod narrow;
+
+use std::fmt;
+use std::sync::Arc;
+
+pub use component::PolicyComponent;
+pub use error::{LoadError, PolicyError, PolicyFault};
+
+use bindings::{
+    CheckParams, CheckResults, ClockReading, ContainerView, ContainersParams, Decisions,
+    NetworkView, NetworksParams, PolicyOption, PruneKind as WitKind,
+};
+
+use pruner_state::escape::escape;
+
+use crate::backend::Backends;
+use crate::error::PruneError;
+use crate::fault::PluginFault;
+use crate::invariants::PruneKind;
+use crate::limits::Limits;
+
+/// The policies shipped with pruner, as `(name, component bytes)`, sorted by name.
+pub const SHIPPED: &[(&str, &[u8])] = pruner_components::POLICIES;
+
+/// The shipped policies' names, for messages: `a, b and c`.
+fn shipped_names() -> String {
+    let names: Vec<&str> = SHIPPED.iter().map(|(name, _)| *name).collect();
+    match names.split_last() {
+        Some((last, [])) => (*last).to_string(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// A policy with its options: one link of a chain.
+#[derive(Clone)]
+pub struct Policy {
+    component: PolicyComponent,
+    options: Vec<PolicyOption>,
+    /// The sandbox's limits for each of its calls.
+    limits: Limits,
+}
+
+impl Policy {
+    /// `component` with `options` (`key`, `value`), in the order given, within the limits of
+    /// a plugin ([`Limits::default`]), or of trusted code ([`Limits::trusted`]) for a shipped
+    /// policy.
+    pub fn new<K: Into<String>, V: Into<String>>(
+        component: PolicyComponent,
+        options: impl IntoIterator<Item = (K, V)>,
+    ) -> Policy {
+        let limits = match component.is_shipped() {
+            true => Limits::trusted(),
+            false => Limits::default(),
+        };
+        Policy {
+            component,
+            limits,
+            options: options
+                .into_iter()
+                .map(|(key, value)| PolicyOption {
+                    key: key.into(),
+                    value: value.into(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The same policy within other limits.
+    pub fn with_limits(self, limits: Limits) -> Policy {
+        Policy { limits, ..self }
+    }
+
+    /// The policy's name.
+    pub fn name(&self) -> &str {
+        self.component.name()
+    }
+
+    /// Asks the policy whether its options suit a `kind` prune, before anything is touched.
+    /// A refusal is [`PolicyFault::Options`] with the policy's words.
+    pub fn check(&self, kind: PruneKind) -> Result<(), PolicyError> {
+        let limits = self.limits;
+        let kind = match kind {
+            PruneKind::Containers => WitKind::Containers,
+            PruneKind::Networks => WitKind::Networks,
+        };
+        let params: CheckParams<'_> = (kind, &self.options);
+        let answer = self
+            .component
+            .call(limits, |exports| exports.check, params)
+            .and_then(|(answer,): CheckResults| {
+                answer.map_err(|message| {
+                    message_fault(&message, &limits).unwrap_or(PolicyFault::Options(message))
+                })
+            });
+        answer.map_err(|fault| self.error(fault))
+    }
+
+    /// What the policy keeps of `containers`.
+    fn containers(
+        &self,
+        clock: ClockReading,
+        containers: &[ContainerView<'_>],
+    ) -> Result<Vec<bindings::Kept>, PolicyError> {
+        let limits = self.limits;
+        let params: ContainersParams<'_> = (&self.options, clock, containers);
+        let answer = self
+            .component
+            .call(limits, |exports| exports.containers, params);
+        self.decisions(answer, &limits)
+    }
+
+    /// What the policy keeps of `networks`.
+    fn networks(
+        &self,
+        clock: ClockReading,
+        networks: &[NetworkView<'_>],
+    ) -> Result<Vec<bindings::Kept>, PolicyError> {
+        let limits = self.limits;
+        let params: NetworksParams<'_> = (&self.options, clock, networks);
+        let answer = self
+            .component
+            .call(limits, |exports| exports.networks, params);
+        self.decisions(answer, &limits)
+    }
+
+    /// The policy's answer, checked against the size limits of what a plugin hands over: the
+    /// number of entries and their bytes as a report's, each reason and an error message as
+    /// a message.
+    fn decisions(
+        &self,
+        answer: Result<Decisions, PolicyFault>,
+        limits: &Limits,
+    ) -> Result<Vec<bindings::Kept>, PolicyError> {
+        let checked = answer.and_then(|(answer,)| {
+            let kept = answer.map_err(|message| {
+                message_fault(&message, limits).unwrap_or(PolicyFault::Failed(message))
+            })?;
+            if kept.len() > limits.report_entries {
+                return Err(PolicyFault::Sandbox(PluginFault::ReportEntries {
+                    limit: limits.report_entries,
+                    returned: kept.len(),
+                }));
+            }
+            let mut bytes = 0_usize;
+            for entry in &kept {
+                if let Some(fault) = message_fault(&entry.reason, limits) {
+                    return Err(fault);
+                }
+                bytes = bytes.saturating_add(entry.id.len() + entry.reason.len());
+            }
+            if bytes > limits.report_bytes {
+                return Err(PolicyFault::Sandbox(PluginFault::ReportBytes(
+                    limits.report_bytes,
+                )));
+            }
+            Ok(kept)
+        });
+        checked.map_err(|fault| self.error(fault))
+    }
+
+    fn error(&self, fault: PolicyFault) -> PolicyError {
+        PolicyError {
+            policy: self.name().to_string(),
+            fault,
+        }
+    }
+}
+
+/// The fault of a string longer than the message limit.
+fn message_fault(text: &str, limits: &Limits) -> Option<PolicyFault> {
+    (text.len() > limits.message_bytes).then_some(PolicyFault::Sandbox(PluginFault::MessageBytes(
+        limits.message_bytes,
+    )))
+}
+
+/// An object a policy kept out of a prune, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Kept {
+    /// The policy.
+    pub policy: String,
+    /// `container` or `network`.
+    pub kind: &'static str,
+    /// The object's ID.
+    pub id: String,
+    /// A container's first name, or a network's name.
+    pub name: String,
+    /// The policy's reason.
+    pub reason: String,
+}
+
+impl fmt::Display for Kept {
+    /// `policy keep-recent kept container <id> (web-1): one of the 2 newest`; a network by its
+    /// name, as network prune reports networks.
+    /// The policy's words and the object's names are escaped ([`escape`]): a policy cannot
+    /// write control characters to the user's terminal.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "policy {} kept {} ", escape(&self.policy), self.kind)?;
+        match (self.kind, self.name.is_empty()) {
+            ("container", false) => write!(f, "{} ({})", escape(&self.id), escape(&self.name))?,
+            ("container", true) => f.write_str(&escape(&self.id))?,
+            _ => f.write_str(&escape(&self.name))?,
+        }
+        write!(f, ": {}", escape(&self.reason))
+    }
+}
+
+/// Where a chain's decisions go, once every policy of it has answered.
+pub trait KeptLog: Send + Sync {
+    /// One object a policy kept.
+    fn kept(&self, kept: &Kept);
+}
+
+/// Decisions to `tracing` at INFO level, as a daemon logs them (the CLI: on stderr).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TracingKept;
+
+impl KeptLog for TracingKept {
+    fn kept(&self, kept: &Kept) {
+        tracing::info!("{kept}");
+    }
+}
+
+/// A chain of policies: an object is pruned only when every one of them lets it go.
+#[derive(Clone)]
+pub struct Policies {
+    chain: Vec<Policy>,
+    log: Arc<dyn KeptLog>,
+}
+
+impl Default for Policies {
+    fn default() -> Policies {
+        Policies::new(Vec::new())
+    }
+}
+
+impl Policies {
+    /// The chain of `policies`, in order, logging to `tracing`.
+    pub fn new(policies: Vec<Policy>) -> Policies {
+        Policies {
+            chain: policies,
+            log: Arc::new(TracingKept),
+        }
+    }
+
+    /// The same chain logging its decisions to `log`.
+    pub fn with_log(self, log: Arc<dyn KeptLog>) -> Policies {
+        Policies { log, ..self }
+    }
+
+    /// Checks every policy's options for a `kind` prune ([`Policy::check`]).
+    pub fn check(&self, kind: PruneKind) -> Result<(), PolicyError> {
+        self.chain.iter().try_for_each(|policy| policy.check(kind))
+    }
+
+    /// `backends` with what the policies keep of a `kind` prune's objects hidden from the
+    /// listing; the backends themselves when there are no policies. The caller holds the
+    /// prune guard.
+    pub(crate) fn narrow(
+        &self,
+        kind: PruneKind,
+        backends: &Backends,
+    ) -> Result<Backends, PruneError> {
+        if self.chain.is_empty() {
+            return Ok(backends.clone());
+        }
+        let (narrowed, kept) = match kind {
+            PruneKind::Containers => narrow::containers(&self.chain, backends),
+            PruneKind::Networks => narrow::networks(&self.chain, backends),
+        }
+        .map_err(PruneError::Policy)?;
+        for kept in &kept {
+            self.log.kept(kept);
+        }
+        Ok(narrowed)
+    }
+}

@@ -1,0 +1,369 @@
+//! Narrowing a prune: the daemon's objects are listed once, shown to every policy of the
+//! chain, and the backends the prune component then runs against list only what no policy
+//! kept. Removal, layer sizes, events, the clock are the daemon's own.
+//!
+//! A listing is served once as decided; should the component list again, the daemon is
+//! listed afresh and the kept IDs are hidden from that listing too. A listing that failed
+//! fails every time, so the component fails as Docker's prune would, and no listing the
+//! policies did not see is ever served. For network prune the local networks are listed
+//! before the swarm's are pruned (Docker lists them after), since the policies decide on all
+//! networks at once.
+
+use std::collections::HashSet;
+
+use foldhash::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use super::bindings::{self as wit, ClockReading, ContainerView, NetworkScope, NetworkView};
+use super::{Kept, Policy, PolicyError, PolicyFault};
+use crate::backend::{Backends, Cluster, ContainerFacts, ContainerStore, NetworkController};
+use crate::bindings::{ClusterNetwork, Container, Error, Network};
+
+/// What the policies of a chain decided on the objects of one kind.
+struct Decided {
+    /// Whether some policy kept the object at that index of the listing.
+    hidden: Vec<bool>,
+    /// What each policy kept, in chain order, then listing order.
+    kept: Vec<Kept>,
+}
+
+/// The policies that kept one ID, with the first reason each gave, and whether it was listed.
+#[derive(Default)]
+struct KeptBy<'a> {
+    policies: Vec<(usize, &'a str)>,
+    listed: bool,
+}
+
+impl Decided {
+    /// Asks every policy of `chain` through `ask` about the `count` objects of `listed` (each
+    /// object's ID and name, in listing order), refusing any ID a policy was not given. The
+    /// listing is walked once, against the few IDs the policies kept.
+    fn by<'a>(
+        chain: &[Policy],
+        kind: &'static str,
+        listed: impl Iterator<Item = (&'a str, &'a str)>,
+        count: usize,
+        ask: impl Fn(&Policy) -> Result<Vec<wit::Kept>, PolicyError>,
+    ) -> Result<Decided, PolicyError> {
+        let answers = chain.iter().map(ask).collect::<Result<Vec<_>, _>>()?;
+        let mut wanted: HashMap<&str, KeptBy<'_>> = HashMap::default();
+        for (policy, answer) in answers.iter().enumerate() {
+            for wit::Kept { id, reason } in answer {
+                let by = wanted.entry(id.as_str()).or_default();
+                if by.policies.last().is_none_or(|(last, _)| *last != policy) {
+                    by.policies.push((policy, reason.as_str()));
+                }
+            }
+        }
+        let mut hidden = vec![false; count];
+        let mut kept_by_policy: Vec<Vec<Kept>> = vec![Vec::new(); chain.len()];
+        for (at, (id, name)) in listed.enumerate() {
+            let Some(by) = wanted.get_mut(id) else {
+                continue;
+            };
+            by.listed = true;
+            hidden[at] = true;
+            for &(policy, reason) in &by.policies {
+                kept_by_policy[policy].push(Kept {
+                    policy: chain[policy].name().to_string(),
+                    kind,
+                    id: id.to_string(),
+                    name: name.to_string(),
+                    reason: reason.to_string(),
+                });
+            }
+        }
+        for (policy, answer) in chain.iter().zip(&answers) {
+            if let Some(unknown) = answer.iter().find(|kept| !wanted[kept.id.as_str()].listed) {
+                let id = unknown.id.clone();
+                return Err(policy.error(PolicyFault::UnknownObject { kind, id }));
+            }
+        }
+        Ok(Decided {
+            hidden,
+            kept: kept_by_policy.into_iter().flatten().collect(),
+        })
+    }
+
+    /// The IDs some policy kept.
+    fn hidden_ids(&self) -> HashSet<String> {
+        self.kept.iter().map(|kept| kept.id.clone()).collect()
+    }
+}
+
+/// Container prune's backends narrowed by `chain`, and what the policies kept.
+pub(super) fn containers(
+    chain: &[Policy],
+    backends: &Backends,
+) -> Result<(Backends, Vec<Kept>), PolicyError> {
+    let listed = match backends.containers.list_with_facts() {
+        Ok(listed) => listed,
+        Err(err) => return Ok((with_containers(backends, Listing::failed(err)), Vec::new())),
+    };
+    let clock = clock_reading(backends);
+    let views: Vec<ContainerView<'_>> = listed.iter().map(container_view).collect();
+    let ids_and_names = listed.iter().map(|facts| {
+        let container = &facts.container;
+        let name = container.names.first().map_or("", String::as_str);
+        (container.id.as_str(), name)
+    });
+    let decided = Decided::by(chain, "container", ids_and_names, listed.len(), |policy| {
+        policy.containers(clock, &views)
+    })?;
+    drop(views);
+    let hidden_ids = decided.hidden_ids();
+    let shown = keep_shown(listed, &decided.hidden, |facts| facts.container);
+    let listing = Listing::decided(shown, hidden_ids);
+    Ok((with_containers(backends, listing), decided.kept))
+}
+
+/// Network prune's backends narrowed by `chain`, and what the policies kept.
+pub(super) fn networks(
+    chain: &[Policy],
+    backends: &Backends,
+) -> Result<(Backends, Vec<Kept>), PolicyError> {
+    let local = backends.networks.list();
+    let manager = backends.cluster.is_manager();
+    let swarm = manager.then(|| backends.cluster.list());
+    let no_local = Vec::new();
+    let no_swarm = Vec::new();
+    let local_listed = local.as_ref().unwrap_or(&no_local);
+    let swarm_listed = match &swarm {
+        Some(Ok(swarm)) => swarm,
+        _ => &no_swarm,
+    };
+    let views: Vec<NetworkView<'_>> = local_listed
+        .iter()
+        .map(local_view)
+        .chain(swarm_listed.iter().map(swarm_view))
+        .collect();
+    let clock = clock_reading(backends);
+    let ids_and_names = views.iter().map(|n| (n.id, n.name));
+    let decided = Decided::by(chain, "network", ids_and_names, views.len(), |policy| {
+        policy.networks(clock, &views)
+    })?;
+    drop(views);
+    let hidden_ids = decided.hidden_ids();
+    let (local_hidden, swarm_hidden) = decided.hidden.split_at(local_listed.len());
+    let local = match local {
+        Ok(local) => Listing::decided(
+            keep_shown(local, local_hidden, |network| network),
+            hidden_ids.clone(),
+        ),
+        Err(err) => Listing::failed(err),
+    };
+    let swarm = match swarm {
+        Some(Ok(swarm)) => Listing::decided(
+            keep_shown(swarm, swarm_hidden, |network| network),
+            hidden_ids,
+        ),
+        Some(Err(err)) => Listing::failed(err),
+        // Not a manager: prune does not list the swarm's networks, and none were shown.
+        None => Listing::decided(Vec::new(), hidden_ids),
+    };
+    let narrowed = Backends {
+        networks: Arc::new(NarrowedNetworks {
+            inner: backends.networks.clone(),
+            listing: local,
+        }),
+        cluster: Arc::new(NarrowedCluster {
+            inner: backends.cluster.clone(),
+            manager,
+            listing: swarm,
+        }),
+        ..backends.clone()
+    };
+    Ok((narrowed, decided.kept))
+}
+
+/// The objects of `listed` no policy kept (`hidden[i]` for the i-th), made with `make`.
+fn keep_shown<T, U>(listed: Vec<T>, hidden: &[bool], make: impl Fn(T) -> U) -> Vec<U> {
+    listed
+        .into_iter()
+        .zip(hidden)
+        .filter(|(_, hidden)| !**hidden)
+        .map(|(object, _)| make(object))
+        .collect()
+}
+
+fn with_containers(backends: &Backends, listing: Listing<Container>) -> Backends {
+    Backends {
+        containers: Arc::new(NarrowedContainers {
+            inner: backends.containers.clone(),
+            listing,
+        }),
+        ..backends.clone()
+    }
+}
+
+/// A decided listing: served once as it is, then listed afresh without the kept IDs.
+struct Listing<T> {
+    first: Mutex<Option<Vec<T>>>,
+    hidden: Result<HashSet<String>, Error>,
+}
+
+impl<T: Identified> Listing<T> {
+    fn decided(shown: Vec<T>, hidden: HashSet<String>) -> Listing<T> {
+        Listing {
+            first: Mutex::new(Some(shown)),
+            hidden: Ok(hidden),
+        }
+    }
+
+    fn failed(err: Error) -> Listing<T> {
+        Listing {
+            first: Mutex::new(None),
+            hidden: Err(err),
+        }
+    }
+
+    /// The listing: the decided one the first time, then `relist`'s without the kept IDs.
+    fn serve(&self, relist: impl FnOnce() -> Result<Vec<T>, Error>) -> Result<Vec<T>, Error> {
+        let hidden = self.hidden.as_ref().map_err(Clone::clone)?;
+        let first = self
+            .first
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        match first {
+            Some(shown) => Ok(shown),
+            None => Ok(relist()?
+                .into_iter()
+                .filter(|object| !hidden.contains(object.id()))
+                .collect()),
+        }
+    }
+}
+
+/// An object with an ID.
+trait Identified {
+    fn id(&self) -> &str;
+}
+
+impl Identified for Container {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Identified for Network {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Identified for ClusterNetwork {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// The container store with the kept containers hidden.
+struct NarrowedContainers {
+    inner: Arc<dyn ContainerStore>,
+    listing: Listing<Container>,
+}
+
+impl ContainerStore for NarrowedContainers {
+    fn list(&self) -> Result<Vec<Container>, Error> {
+        self.listing.serve(|| self.inner.list())
+    }
+
+    fn layer_size(&self, id: &str) -> Result<i64, Error> {
+        self.inner.layer_size(id)
+    }
+
+    fn remove(&self, id: &str) -> Result<(), Error> {
+        self.inner.remove(id)
+    }
+}
+
+/// The local networks with the kept ones hidden.
+struct NarrowedNetworks {
+    inner: Arc<dyn NetworkController>,
+    listing: Listing<Network>,
+}
+
+impl NetworkController for NarrowedNetworks {
+    fn list(&self) -> Result<Vec<Network>, Error> {
+        self.listing.serve(|| self.inner.list())
+    }
+
+    fn remove(&self, id: &str) -> Result<(), Error> {
+        self.inner.remove(id)
+    }
+}
+
+/// The swarm with the kept networks hidden, and whether this node is a manager as it was
+/// when the policies decided.
+struct NarrowedCluster {
+    inner: Arc<dyn Cluster>,
+    manager: bool,
+    listing: Listing<ClusterNetwork>,
+}
+
+impl Cluster for NarrowedCluster {
+    fn is_manager(&self) -> bool {
+        self.manager
+    }
+
+    fn list(&self) -> Result<Vec<ClusterNetwork>, Error> {
+        self.listing.serve(|| self.inner.list())
+    }
+
+    fn remove(&self, id: &str) -> Result<(), Error> {
+        self.inner.remove(id)
+    }
+}
+
+/// The daemon's clock as the policies read it.
+fn clock_reading(backends: &Backends) -> ClockReading {
+    let reading = crate::clock::reading(backends.clock.now());
+    ClockReading {
+        now: wit::PolicyTimestamp {
+            seconds: reading.now.seconds,
+            nanoseconds: reading.now.nanoseconds,
+        },
+        utc_offset_seconds: reading.utc_offset_seconds,
+    }
+}
+
+/// A container as the policies see it, borrowed.
+fn container_view(facts: &ContainerFacts) -> ContainerView<'_> {
+    let container = &facts.container;
+    ContainerView {
+        id: &container.id,
+        names: &container.names,
+        image: facts.image.as_deref(),
+        labels: &container.labels,
+        created: container.created,
+        state: container.state,
+        finished: facts.finished,
+    }
+}
+
+fn local_view(network: &Network) -> NetworkView<'_> {
+    NetworkView {
+        id: &network.id,
+        name: &network.name,
+        scope: NetworkScope::Local,
+        labels: &network.labels,
+        created: network.created,
+        config_only: network.config_only,
+        endpoints: network.endpoints,
+        ingress: false,
+    }
+}
+
+fn swarm_view(network: &ClusterNetwork) -> NetworkView<'_> {
+    NetworkView {
+        id: &network.id,
+        name: &network.name,
+        scope: NetworkScope::Swarm,
+        labels: &network.labels,
+        created: network.created,
+        config_only: false,
+        endpoints: 0,
+        ingress: network.ingress,
+    }
+}
