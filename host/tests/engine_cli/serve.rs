@@ -936,3 +936,100 @@ fn a_plugins_control_characters_reach_the_client_and_the_log_escaped() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_policy_holds_through_the_endpoint_for_the_kinds_it_accepts() {
+    let Some(host) = docker_cli_and_engine() else {
+        return;
+    };
+    let nonce = std::process::id();
+    let label = format!("pruner-serve-policy={nonce}");
+    let protect = format!("pruner-serve-protect-{nonce}");
+    let name = |who: &str| format!("pruner-serve-policy-{nonce}-{who}");
+    let both = format!("{label},{protect}");
+    let container = |labels: &str| {
+        let mut args = vec!["create", "--network", "none"];
+        for label in labels.split(',') {
+            args.extend(["--label", label]);
+        }
+        args.extend(["busybox", "true"]);
+        docker(&host, &args).trim().to_string()
+    };
+    let network = |labels: &str, who: &str| {
+        let mut args = vec!["network", "create"];
+        for label in labels.split(',') {
+            args.extend(["--label", label]);
+        }
+        let name = name(who);
+        args.push(&name);
+        docker(&host, &args);
+    };
+    let filter = format!("label={label}");
+    let prune = |served: &Served, object: &str| {
+        run(
+            DOCKER_CLI,
+            &[object, "prune", "-f", "--filter", &filter],
+            &served.host,
+            Input::Text(""),
+        )
+    };
+
+    // `protect` takes both kinds: what carries its label stays.
+    let mut served = Served::start(
+        &host,
+        "policy",
+        &[
+            "--policy",
+            "protect",
+            "--policy-opt",
+            &format!("label={protect}"),
+        ],
+    );
+    let (protected, unprotected) = (container(&both), container(&label));
+    network(&both, "protected");
+    network(&label, "unprotected");
+    assert_eq!(
+        prune(&served, "container"),
+        ok(&format!(
+            "Deleted Containers:\n{unprotected}\n\nTotal reclaimed space: 0B\n"
+        ))
+    );
+    let kept = served.wait_for(&format!("INFO policy protect kept container {protected} ("));
+    assert!(kept.ends_with(&format!("): label {protect}")), "{kept}");
+    assert_eq!(containers_with(&host, &label), [protected]);
+    assert_eq!(
+        prune(&served, "network"),
+        ok(&format!("Deleted Networks:\n{}\n\n", name("unprotected")))
+    );
+    served.wait_for(&format!(
+        "INFO policy protect kept network {}: label {protect}",
+        name("protected")
+    ));
+    drop(served);
+
+    // `exited-before` is for containers only: it keeps the container created just now, and
+    // network prune goes on without it.
+    let served = Served::start(
+        &host,
+        "policy-containers",
+        &["--policy", "exited-before", "--policy-opt", "until=24h"],
+    );
+    // Logged at start, before the endpoint listens.
+    assert_eq!(
+        served.log[0],
+        " INFO policy exited-before applies to container prune only: exited-before applies \
+         to container prune only"
+    );
+    clean_up(&host, &label, &[]);
+    let recent = container(&label);
+    assert_eq!(
+        prune(&served, "container"),
+        ok("Total reclaimed space: 0B\n")
+    );
+    assert_eq!(containers_with(&host, &label), [recent]);
+    assert_eq!(
+        prune(&served, "network"),
+        ok(&format!("Deleted Networks:\n{}\n\n", name("protected")))
+    );
+    clean_up(&host, &label, &[]);
+}

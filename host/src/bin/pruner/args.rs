@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{ArgAction, Args, Subcommand, ValueEnum};
 use pruner::docker::ConnectOptions;
+use pruner_cli_core::policy_args::PolicyFlags;
 
 /// The flags of the native binary only. They are global: accepted before the object, where
 /// docker takes `-H`, or after `prune`.
@@ -144,6 +145,11 @@ pub struct ServeArgs {
     /// Accept a tcp:// address that is not loopback: whoever reaches it controls the engine
     #[arg(long)]
     pub allow_remote: bool,
+
+    /// `--policy` and `--policy-opt`, as the prune commands take them; each policy applies to
+    /// the prunes whose kind it accepts.
+    #[command(flatten)]
+    pub policies: PolicyFlags,
 }
 
 /// The shells `pruner completion` writes a script for.

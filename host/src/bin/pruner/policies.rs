@@ -15,25 +15,40 @@ use crate::plugin;
 
 /// The policies of a `kind` prune, checked.
 pub fn load(kind: Kind, flags: &PolicyFlags) -> Result<Policies, Failure> {
-    let kind = match kind {
-        Kind::Containers => PruneKind::Containers,
-        Kind::Networks => PruneKind::Networks,
-    };
+    let chain = load_each(flags, |policy| check(policy, kind))?;
+    Ok(Policies::new(chain).with_log(Arc::new(StderrKept)))
+}
+
+/// The policies `flags` give, in order, each loaded and then `accept`ed (or the first failure).
+pub fn load_each(
+    flags: &PolicyFlags,
+    mut accept: impl FnMut(&Policy) -> Result<(), Failure>,
+) -> Result<Vec<Policy>, Failure> {
     let mut chain = Vec::new();
     for arg in flags.chain().map_err(Failure::Usage)? {
         let component = component(&arg.policy)
             .map_err(|err| Failure::Usage(format!("invalid --policy: {err:#}")))?;
         let policy = Policy::new(component, arg.options);
-        policy.check(kind).map_err(|err| match err.fault {
-            PolicyFault::Options(message) => Failure::Usage(format!(
-                "invalid --policy-opt for policy {}: {message}",
-                err.policy
-            )),
-            _ => Failure::Other(err.into()),
-        })?;
+        accept(&policy)?;
         chain.push(policy);
     }
-    Ok(Policies::new(chain).with_log(Arc::new(StderrKept)))
+    Ok(chain)
+}
+
+/// Asks `policy` whether its options suit a `kind` prune: a refusal is a usage error in its
+/// words.
+fn check(policy: &Policy, kind: Kind) -> Result<(), Failure> {
+    let kind = match kind {
+        Kind::Containers => PruneKind::Containers,
+        Kind::Networks => PruneKind::Networks,
+    };
+    policy.check(kind).map_err(|err| match err.fault {
+        PolicyFault::Options(message) => Failure::Usage(format!(
+            "invalid --policy-opt for policy {}: {message}",
+            err.policy
+        )),
+        _ => Failure::Other(err.into()),
+    })
 }
 
 /// A policy file (a path with a `/`, or a name ending in `.wasm`), read and compiled as

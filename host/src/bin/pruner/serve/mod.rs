@@ -23,15 +23,18 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use pruner::{Cancellation, Pruner};
+use pruner::invariants::PruneKind;
+use pruner::policy::PolicyFault;
+use pruner::{Cancellation, Policies, Pruner};
 use pruner_cli_core::Failure;
+use pruner_cli_core::policy_args::PolicyFlags;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::args::{NativeFlags, ServeArgs};
 use crate::engine::Engine;
-use crate::plugin;
+use crate::{plugin, policies};
 use answer::Answer;
 use in_flight::InFlight;
 use listen::{Address, Connection, Listener};
@@ -63,19 +66,17 @@ struct Endpoint {
 fn serve(args: &ServeArgs, flags: &NativeFlags) -> anyhow::Result<()> {
     let address = Address::parse(&args.listen, args.allow_remote)?;
     let options = flags.connect_options();
-    let engine = Engine::new(options.clone(), flags.events.as_deref(), None).map_err(
-        |failure| match failure {
-            Failure::Client(message) => anyhow::anyhow!(message),
-            failure => anyhow::anyhow!("{failure:?}"),
-        },
-    )?;
+    let engine =
+        Engine::new(options.clone(), flags.events.as_deref(), None).map_err(failure_error)?;
     let upstream = Upstream::new(&options.endpoint(|name| std::env::var(name).ok())?)?;
     let component = plugin::component(flags.plugin.as_deref(), &Cancellation::default())?;
+    let (containers, networks) = policies_by_kind(&args.policies)?;
     let in_flight = InFlight::new();
     let endpoint = Arc::new(Endpoint {
         upstream,
         prunes: Arc::new(Prunes::new(
-            Pruner::new(component),
+            Pruner::new(component.clone()).with_policies(containers),
+            Pruner::new(component).with_policies(networks),
             engine,
             Arc::clone(&in_flight),
         )),
@@ -94,6 +95,63 @@ fn serve(args: &ServeArgs, flags: &NativeFlags) -> anyhow::Result<()> {
         );
         accept(listener, &endpoint, &in_flight).await
     })
+}
+
+/// The `--policy` chains of `flags` for container prunes and for network prunes: each policy
+/// in the chains of the kinds it accepts (`exited-before` is for containers only), with a line
+/// logged when it accepts only one. A policy that accepts neither, or cannot be loaded, keeps
+/// the endpoint from starting.
+fn policies_by_kind(flags: &PolicyFlags) -> anyhow::Result<(Policies, Policies)> {
+    let (mut containers, mut networks) = (Vec::new(), Vec::new());
+    for policy in policies::load_each(flags, |_| Ok(())).map_err(failure_error)? {
+        // `None` when the policy accepts `kind`, else its words.
+        let refusal = |kind| match policy.check(kind) {
+            Ok(()) => Ok(None),
+            Err(err) => match err.fault {
+                PolicyFault::Options(message) => Ok(Some(message)),
+                _ => Err(anyhow::Error::from(err)),
+            },
+        };
+        match (
+            refusal(PruneKind::Containers)?,
+            refusal(PruneKind::Networks)?,
+        ) {
+            (None, None) => {
+                containers.push(policy.clone());
+                networks.push(policy);
+            }
+            (None, Some(refusal)) => {
+                tracing::info!(
+                    "policy {} applies to container prune only: {refusal}",
+                    policy.name()
+                );
+                containers.push(policy);
+            }
+            (Some(refusal), None) => {
+                tracing::info!(
+                    "policy {} applies to network prune only: {refusal}",
+                    policy.name()
+                );
+                networks.push(policy);
+            }
+            (Some(refusal), Some(_)) => anyhow::bail!(
+                "invalid --policy-opt for policy {}: {refusal}",
+                policy.name()
+            ),
+        }
+    }
+    Ok((Policies::new(containers), Policies::new(networks)))
+}
+
+/// What keeps the endpoint from starting, from a failure of the command line's.
+fn failure_error(failure: Failure) -> anyhow::Error {
+    match failure {
+        Failure::Client(message) | Failure::Usage(message) | Failure::Daemon(message) => {
+            anyhow::anyhow!(message)
+        }
+        Failure::Other(err) => err,
+        Failure::Partial { message, .. } => anyhow::anyhow!(message),
+    }
 }
 
 /// Serves the connections `listener` accepts until SIGTERM or SIGINT; then stops listening,

@@ -11,7 +11,7 @@ use http_body_util::{BodyExt, Empty, Limited};
 use hyper::body::Incoming;
 use hyper::header::{CONTENT_TYPE, HOST, HeaderValue};
 use hyper::{Method, Request, StatusCode};
-use pruner::guard::PRUNE_RUNNING;
+use pruner::guard::{PRUNE_RUNNING, PruneGuard};
 use pruner::{Cancellation, Filters, PruneError, Pruner};
 use pruner_cli_core::humansize::human_size;
 use pruner_cli_core::{Failure, Kind, Report};
@@ -57,18 +57,30 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
     Some(Route { kind, version })
 }
 
-/// The prunes of the endpoint: the component behind the one guard, and the engine it prunes.
+/// The prunes of the endpoint: the component with each kind's policies, behind the one guard,
+/// and the engine it prunes.
 pub struct Prunes {
-    pruner: Pruner,
+    /// The guard of both prunes (each pruner's own is only ever taken under it).
+    guard: PruneGuard,
+    containers: Pruner,
+    networks: Pruner,
     engine: Mutex<Engine>,
     in_flight: Arc<InFlight>,
 }
 
 impl Prunes {
-    /// Prunes of `engine` by `pruner`, tracked in `in_flight`.
-    pub fn new(pruner: Pruner, engine: Engine, in_flight: Arc<InFlight>) -> Prunes {
+    /// Prunes of `engine` by `containers` and `networks` (the component, with the policies of
+    /// each kind), tracked in `in_flight`.
+    pub fn new(
+        containers: Pruner,
+        networks: Pruner,
+        engine: Engine,
+        in_flight: Arc<InFlight>,
+    ) -> Prunes {
         Prunes {
-            pruner,
+            guard: PruneGuard::default(),
+            containers,
+            networks,
             engine: Mutex::new(engine),
             in_flight,
         }
@@ -102,7 +114,7 @@ impl Prunes {
     async fn run(self: &Arc<Self>, kind: Kind, filters: Filters) -> Result<Report, Failed> {
         // While a prune runs, another is refused at once, without a thread of its own (when two
         // start together, the guard itself decides).
-        if self.pruner.guard().is_held() {
+        if self.guard.is_held() {
             let result = Err(failed(PruneError::Conflict(PRUNE_RUNNING.to_string())));
             log(kind, Duration::ZERO, &result, false);
             return result;
@@ -135,14 +147,15 @@ impl Prunes {
         cancel: &Cancellation,
     ) -> Result<Report, Failed> {
         let started = Instant::now();
-        let result = self.backends().and_then(|backends| {
+        let result = self.guard.acquire().map_err(failed).and_then(|_held| {
+            let backends = self.backends()?;
             let pruned = match kind {
                 Kind::Containers => self
-                    .pruner
+                    .containers
                     .prune_containers(&backends, filters, cancel)
                     .map(Report::from),
                 Kind::Networks => self
-                    .pruner
+                    .networks
                     .prune_networks(&backends, filters, cancel)
                     .map(Report::from),
             };
