@@ -244,6 +244,15 @@ fn docker_cli_and_engine() -> Option<String> {
     engine()
 }
 
+/// A run that failed with the daemon's `message`, as the docker CLI prints it.
+fn daemon_error(message: &str) -> Run {
+    Run {
+        stdout: String::new(),
+        stderr: format!("Error response from daemon: {message}\n"),
+        code: Some(1),
+    }
+}
+
 /// A run that printed `stdout` alone and exited 0.
 fn ok(stdout: &str) -> Run {
     Run {
@@ -556,12 +565,7 @@ fn a_second_prune_gets_409_while_one_runs_and_sigterm_cancels_the_first_which_ke
             &served.host,
             Input::Text("")
         ),
-        Run {
-            stdout: String::new(),
-            stderr: "Error response from daemon: a prune operation is already running\n"
-                .to_string(),
-            code: Some(1),
-        }
+        daemon_error("a prune operation is already running")
     );
 
     for kind in ["network", "container", "network"] {
@@ -650,11 +654,7 @@ fn bad_requests_get_dockers_errors_and_statuses_and_the_engines_refusals_pass_ba
                 &served.host,
                 Input::Text("")
             ),
-            Run {
-                stdout: String::new(),
-                stderr: "Error response from daemon: invalid filter 'dangling'\n".to_string(),
-                code: Some(1),
-            }
+            daemon_error("invalid filter 'dangling'")
         );
     }
     let bad_request = |body: &str| {
@@ -848,11 +848,7 @@ fn an_engine_that_does_not_answer_gets_dockers_text_through_the_endpoint() {
                 &served.host,
                 Input::Text("")
             ),
-            Run {
-                stdout: String::new(),
-                stderr: format!("Error response from daemon: {message}\n"),
-                code: Some(1),
-            }
+            daemon_error(&message)
         );
     }
 }
@@ -928,11 +924,7 @@ fn a_plugins_control_characters_reach_the_client_and_the_log_escaped() {
             &served.host,
             Input::Text("")
         ),
-        Run {
-            stdout: String::new(),
-            stderr: format!("Error response from daemon: {message}\n"),
-            code: Some(1),
-        }
+        daemon_error(message)
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
