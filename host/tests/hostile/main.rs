@@ -1321,5 +1321,5 @@ fn every_fixture_is_a_component_of_some_size() {
     for (name, bytes) in pruner_fixtures::FIXTURES {
         assert!(bytes.starts_with(b"\0asm"), "{name} is not wasm");
     }
-    assert_eq!(pruner_fixtures::FIXTURES.len(), 18);
+    assert_eq!(pruner_fixtures::FIXTURES.len(), 19);
 }
