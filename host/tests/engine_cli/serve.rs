@@ -796,6 +796,30 @@ fn what_keeps_the_endpoint_from_starting_is_one_line_and_exit_1() {
                 .to_string(),
         ),
         (
+            vec![
+                "--events",
+                "/nonexistent/pruner/events.jsonl",
+                "--listen",
+                &listen_file,
+            ],
+            "cannot open the events file /nonexistent/pruner/events.jsonl: No such file or \
+             directory (os error 2)\n"
+                .to_string(),
+        ),
+        (
+            vec![
+                "--policy",
+                "protect",
+                "--policy-opt",
+                "keep=3",
+                "--listen",
+                &listen_file,
+            ],
+            "invalid --policy-opt for policy protect: unknown option \"keep\"; this policy takes \
+             label\n"
+                .to_string(),
+        ),
+        (
             vec!["-H", "ssh://me@engine", "--listen", &listen_file],
             "Failed to initialize: unable to resolve docker endpoint: ssh:// is not supported by \
              pruner: forward the engine's socket (ssh -nNT -L /tmp/docker.sock:/var/run/docker.sock \

@@ -23,6 +23,7 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
+use pruner::docker::JsonLinesEvents;
 use pruner::invariants::PruneKind;
 use pruner::policy::PolicyFault;
 use pruner::{Cancellation, Policies, Pruner};
@@ -69,6 +70,12 @@ fn serve(args: &ServeArgs, flags: &NativeFlags) -> anyhow::Result<()> {
     let engine =
         Engine::new(options.clone(), flags.events.as_deref(), None).map_err(failure_error)?;
     let upstream = Upstream::new(&options.endpoint(|name| std::env::var(name).ok())?)?;
+    // The engine is connected at the first prune (it may start after the endpoint), its events
+    // file opened then: whether it can be is known now.
+    if let Some(path) = &flags.events {
+        JsonLinesEvents::open(path)
+            .with_context(|| format!("cannot open the events file {}", path.display()))?;
+    }
     let component = plugin::component(flags.plugin.as_deref(), &Cancellation::default())?;
     let (containers, networks) = policies_by_kind(&args.policies)?;
     let in_flight = InFlight::new();
