@@ -24,11 +24,8 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use pruner::docker::JsonLinesEvents;
-use pruner::invariants::PruneKind;
-use pruner::policy::PolicyFault;
-use pruner::{Cancellation, Policies, Pruner};
+use pruner::{Cancellation, Pruner};
 use pruner_cli_core::Failure;
-use pruner_cli_core::policy_args::PolicyFlags;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -77,7 +74,7 @@ fn serve(args: &ServeArgs, flags: &NativeFlags) -> anyhow::Result<()> {
             .with_context(|| format!("cannot open the events file {}", path.display()))?;
     }
     let component = plugin::component(flags.plugin.as_deref(), &Cancellation::default())?;
-    let (containers, networks) = policies_by_kind(&args.policies)?;
+    let (containers, networks) = policies::by_kind(&args.policies).map_err(failure_error)?;
     let in_flight = InFlight::new();
     let endpoint = Arc::new(Endpoint {
         upstream,
@@ -102,52 +99,6 @@ fn serve(args: &ServeArgs, flags: &NativeFlags) -> anyhow::Result<()> {
         );
         accept(listener, &endpoint, &in_flight).await
     })
-}
-
-/// The `--policy` chains of `flags` for container prunes and for network prunes: each policy
-/// in the chains of the kinds it accepts (`exited-before` is for containers only), with a line
-/// logged when it accepts only one. A policy that accepts neither, or cannot be loaded, keeps
-/// the endpoint from starting.
-fn policies_by_kind(flags: &PolicyFlags) -> anyhow::Result<(Policies, Policies)> {
-    let (mut containers, mut networks) = (Vec::new(), Vec::new());
-    for policy in policies::load_each(flags, |_| Ok(())).map_err(failure_error)? {
-        // `None` when the policy accepts `kind`, else its words.
-        let refusal = |kind| match policy.check(kind) {
-            Ok(()) => Ok(None),
-            Err(err) => match err.fault {
-                PolicyFault::Options(message) => Ok(Some(message)),
-                _ => Err(anyhow::Error::from(err)),
-            },
-        };
-        match (
-            refusal(PruneKind::Containers)?,
-            refusal(PruneKind::Networks)?,
-        ) {
-            (None, None) => {
-                containers.push(policy.clone());
-                networks.push(policy);
-            }
-            (None, Some(refusal)) => {
-                tracing::info!(
-                    "policy {} applies to container prune only: {refusal}",
-                    policy.name()
-                );
-                containers.push(policy);
-            }
-            (Some(refusal), None) => {
-                tracing::info!(
-                    "policy {} applies to network prune only: {refusal}",
-                    policy.name()
-                );
-                networks.push(policy);
-            }
-            (Some(refusal), Some(_)) => anyhow::bail!(
-                "invalid --policy-opt for policy {}: {refusal}",
-                policy.name()
-            ),
-        }
-    }
-    Ok((Policies::new(containers), Policies::new(networks)))
 }
 
 /// What keeps the endpoint from starting, from a failure of the command line's.
