@@ -16,3 +16,22 @@ pub use self::pruner::api::daemon::ClockReading;
 pub use self::pruner::api::events::Event;
 pub use self::pruner::api::network_controller::Network;
 pub use self::pruner::api::types::{Error, Filter, Label, Timestamp};
+
+impl From<ContainerPruneReport> for pruner_cli_core::Report {
+    /// The report as the command line and the Engine API endpoint print it.
+    fn from(report: ContainerPruneReport) -> Self {
+        pruner_cli_core::Report::Containers(pruner_cli_core::ContainerPruneReport {
+            containers_deleted: report.containers_deleted,
+            space_reclaimed: report.space_reclaimed,
+        })
+    }
+}
+
+impl From<NetworkPruneReport> for pruner_cli_core::Report {
+    /// The report as the command line and the Engine API endpoint print it.
+    fn from(report: NetworkPruneReport) -> Self {
+        pruner_cli_core::Report::Networks(pruner_cli_core::NetworkPruneReport {
+            networks_deleted: report.networks_deleted,
+        })
+    }
+}

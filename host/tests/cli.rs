@@ -1678,6 +1678,7 @@ fn man_writes_a_page_per_command_from_the_same_definitions() {
             "pruner-man.1",
             "pruner-network-prune.1",
             "pruner-network.1",
+            "pruner-serve.1",
             "pruner.1",
         ]
     );

@@ -1236,3 +1236,7 @@ mod ssh;
 // --dry-run, --plan and --apply against a real engine.
 #[path = "engine_cli/preview.rs"]
 mod preview;
+
+// `pruner serve` in front of a real engine, driven by the docker CLIs.
+#[path = "engine_cli/serve.rs"]
+mod serve;

@@ -4,9 +4,10 @@
 //! bollard is asynchronous and the host's backend traits are synchronous (the component runs
 //! with wasmtime's sync bindings), so a [`DockerDaemon`] owns a current-thread tokio runtime and
 //! drives each Engine API call with `block_on` from the thread that runs the prune. That thread
-//! must not be a runtime thread: a prune started from async code belongs on
-//! `tokio::task::spawn_blocking`. A call made from inside a runtime fails with a system error
-//! instead of panicking.
+//! must be outside any tokio runtime's context: a prune started from async code belongs on a
+//! thread of its own (`std::thread::spawn`), not on `tokio::task::spawn_blocking`, whose
+//! threads are inside the runtime's context. A call made from inside a runtime's context fails
+//! with a system error instead of panicking.
 //!
 //! What each import maps to:
 //! - `container-store`: `GET /containers/json?all=1`, plus `GET /containers/{id}/json` for the
@@ -195,12 +196,13 @@ impl DockerDaemon {
     }
 
     /// Runs one Engine API exchange to completion on the backend's runtime. Refuses (rather than
-    /// panics) when called from a thread that is already running async code.
+    /// panics) when called from a thread inside a runtime's context (running async code, or a
+    /// `spawn_blocking` task).
     fn block_on<F: Future>(&self, future: F) -> Result<F::Output, Error> {
         if tokio::runtime::Handle::try_current().is_ok() {
             return Err(Error::System(
-                "the Docker backend blocks: run the prune outside the async runtime \
-                 (e.g. in tokio::task::spawn_blocking)"
+                "the Docker backend blocks: run the prune on a thread outside the async \
+                 runtime (std::thread::spawn; tokio's spawn_blocking threads are inside it)"
                     .to_string(),
             ));
         }
@@ -243,20 +245,23 @@ mod tests {
     }
 
     #[test]
-    fn a_call_from_inside_an_async_runtime_is_refused_instead_of_panicking() {
-        let daemon = unconnected();
+    fn a_call_from_inside_an_async_runtime_or_its_blocking_threads_is_refused_not_a_panic() {
         let outer = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
-        let result = outer.block_on(async { daemon.list() });
-        assert_eq!(
-            result,
-            Err(Error::System(
-                "the Docker backend blocks: run the prune outside the async runtime (e.g. in \
-                 tokio::task::spawn_blocking)"
-                    .to_string()
-            ))
-        );
+        let refused = Err(Error::System(
+            "the Docker backend blocks: run the prune on a thread outside the async runtime \
+             (std::thread::spawn; tokio's spawn_blocking threads are inside it)"
+                .to_string(),
+        ));
+        let daemon = unconnected();
+        assert_eq!(outer.block_on(async { daemon.list() }), refused);
+        let blocking = outer.block_on(async move {
+            tokio::task::spawn_blocking(move || daemon.list())
+                .await
+                .expect("the blocking task ends")
+        });
+        assert_eq!(blocking, refused);
     }
 
     #[test]

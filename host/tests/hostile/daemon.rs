@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use chrono::DateTime;
 use pruner::backend::{Cluster, ContainerStore, EventLog, NetworkController, WarningLog};
-use pruner::bindings::{ClusterNetwork, Container, ContainerState, Error, Network, Timestamp};
+use pruner::bindings::{
+    ClusterNetwork, Container, ContainerState, Error, Label, Network, Timestamp,
+};
 use pruner::clock::FixedClock;
 use pruner::events::EventMessage;
 use pruner::{Backends, Cancellation};
@@ -67,6 +69,19 @@ impl Daemon {
                 labels: Vec::new(),
             });
             objects.layer_sizes.insert(id.to_string(), size);
+        });
+        self
+    }
+
+    /// Gives container `id` the label `key=value`.
+    pub fn label(self, id: &str, key: &str, value: &str) -> Daemon {
+        self.with(|objects| {
+            for container in objects.containers.iter_mut().filter(|c| c.id == id) {
+                container.labels.push(Label {
+                    key: key.to_string(),
+                    value: value.to_string(),
+                });
+            }
         });
         self
     }

@@ -867,6 +867,61 @@ mod ignores_cancellation {
     }
 }
 
+mod waits_for_cancellation {
+    use super::*;
+
+    /// The fixture's warning once its removals are done.
+    const WAITING: &str = "waiting for the cancellation";
+
+    #[test]
+    fn removes_its_labelled_stopped_containers_then_returns_them_once_cancelled() {
+        let pruner = Pruner::new(plugin(pruner_fixtures::WAITS_FOR_CANCELLATION));
+        let cancel = Cancellation::default();
+        let daemon = Daemon::new()
+            .container(&id("mine"), ContainerState::Exited, 10)
+            .label(&id("mine"), "test", "a")
+            .container(&id("running"), ContainerState::Running, 10)
+            .label(&id("running"), "test", "a")
+            .container(&id("other"), ContainerState::Exited, 10)
+            .label(&id("other"), "test", "b")
+            .cancel_on_warning(&cancel);
+        let mut filters = Filters::new();
+        filters.add("label", "test=a");
+
+        assert_eq!(
+            pruner.prune_containers(&daemon.backends(), &filters, &cancel),
+            Ok(ContainerPruneReport {
+                containers_deleted: vec![id("mine")],
+                space_reclaimed: 0,
+            })
+        );
+        assert_eq!(daemon.container_ids(), [id("running"), id("other")]);
+        assert_eq!(daemon.warnings(), [WAITING]);
+        assert_eq!(daemon.events(), Vec::<(String, String)>::new());
+        assert!(!pruner.guard().is_held());
+    }
+
+    #[test]
+    fn refuses_to_run_without_a_label_filter_and_its_network_prune_removes_nothing() {
+        let pruner = Pruner::new(plugin(pruner_fixtures::WAITS_FOR_CANCELLATION));
+        let cancel = Cancellation::default();
+        let daemon = prunable().cancel_on_warning(&cancel);
+        assert_eq!(
+            prune_containers(&pruner, &daemon),
+            Err(PruneError::InvalidParameter(
+                "waits-for-cancellation needs a label filter".to_string()
+            ))
+        );
+        assert_eq!(
+            pruner.prune_networks(&daemon.backends(), &Filters::new(), &cancel),
+            Ok(NetworkPruneReport {
+                networks_deleted: Vec::new(),
+            })
+        );
+        assert_next_prune_succeeds(&pruner, &daemon);
+    }
+}
+
 mod breaks_abi {
     use super::*;
 
@@ -1266,5 +1321,5 @@ fn every_fixture_is_a_component_of_some_size() {
     for (name, bytes) in pruner_fixtures::FIXTURES {
         assert!(bytes.starts_with(b"\0asm"), "{name} is not wasm");
     }
-    assert_eq!(pruner_fixtures::FIXTURES.len(), 18);
+    assert_eq!(pruner_fixtures::FIXTURES.len(), 19);
 }

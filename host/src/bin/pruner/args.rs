@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{ArgAction, Args, Subcommand, ValueEnum};
 use pruner::docker::ConnectOptions;
+use pruner_cli_core::policy_args::PolicyFlags;
 
 /// The flags of the native binary only. They are global: accepted before the object, where
 /// docker takes `-H`, or after `prune`.
@@ -68,7 +69,7 @@ pub struct NativeFlags {
     #[arg(long, value_name = "file", global = true)]
     pub events: Option<PathBuf>,
 
-    /// Set the logging level ("debug", "info", "warn", "error", "fatal"); default: $PRUNER_LOG, else $RUST_LOG, else "warn"
+    /// Set the logging level ("debug", "info", "warn", "error", "fatal"); default: $PRUNER_LOG, else $RUST_LOG, else "warn" ("info" for serve)
     #[arg(
         short = 'l',
         long,
@@ -119,12 +120,36 @@ pub enum Tool {
         #[command(subcommand)]
         shell: Shell,
     },
+    /// Serve the Engine API in front of the engine, its prunes decided by pruner
+    Serve(ServeArgs),
     /// Write pruner's man pages (section 1) into a directory
     Man {
         /// The directory to write pruner.1, pruner-container-prune.1, … into (created if missing)
         #[arg(long, value_name = "dir", required = true)]
         dir: PathBuf,
     },
+}
+
+/// `pruner serve`'s own flags; the engine (`-H`, `--context`), `--plugin`, `--events` and
+/// `--log-level` are the global ones.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Where to listen: unix:///path/to/socket (mode 0660) or tcp://127.0.0.1:port
+    #[arg(
+        long,
+        value_name = "address",
+        default_value = "unix:///var/run/pruner.sock"
+    )]
+    pub listen: String,
+
+    /// Accept a tcp:// address that is not loopback: whoever reaches it controls the engine
+    #[arg(long)]
+    pub allow_remote: bool,
+
+    /// `--policy` and `--policy-opt`, as the prune commands take them; each policy applies to
+    /// the prunes whose kind it accepts.
+    #[command(flatten)]
+    pub policies: PolicyFlags,
 }
 
 /// The shells `pruner completion` writes a script for.

@@ -13,6 +13,7 @@ mod policies;
 mod preview;
 mod progress;
 mod removals;
+mod serve;
 mod signals;
 mod tools;
 
@@ -27,9 +28,7 @@ use pruner::plan::BackendIdentity;
 use pruner::state_file::StateFile;
 use pruner::{Backends, Cancellation, Filters, Policies, Pruner};
 use pruner_cli_core::args::PruneArgs;
-use pruner_cli_core::{
-    Action, ContainerPruneReport, Daemon, Failure, Interrupted, Kind, NetworkPruneReport, Report,
-};
+use pruner_cli_core::{Action, Daemon, Failure, Interrupted, Kind, Report};
 use pruner_state::file::{self, FileError};
 
 use args::{NativeFlags, Tool};
@@ -46,10 +45,12 @@ fn main() -> ExitCode {
         Ok(invocation) => invocation,
         Err(code) => return ExitCode::from(code),
     };
-    logging::init(invocation.extra.log_level);
+    // The endpoint logs a line per prune, at INFO; a prune run only warnings.
+    let serving = matches!(invocation.action, Action::Tool(Tool::Serve(_)));
+    logging::init(invocation.extra.log_level, serving);
     ExitCode::from(match invocation.action {
         Action::Prune(kind, args) => pruner_cli_core::run(kind, &args, &invocation.extra, connect),
-        Action::Tool(tool) => tools::run(tool),
+        Action::Tool(tool) => tools::run(tool, &invocation.extra),
     })
 }
 
@@ -316,21 +317,10 @@ fn prune(
     let result = match kind {
         Kind::Containers => pruner
             .prune_containers_with(&backends, &filters, cancel, &options)
-            .map(|pruned| {
-                let report = Report::Containers(ContainerPruneReport {
-                    containers_deleted: pruned.report.containers_deleted,
-                    space_reclaimed: pruned.report.space_reclaimed,
-                });
-                (report, pruned.removed, pruned.skipped)
-            }),
+            .map(|pruned| (pruned.report.into(), pruned.removed, pruned.skipped)),
         Kind::Networks => pruner
             .prune_networks_with(&backends, &filters, cancel, &options)
-            .map(|pruned| {
-                let report = Report::Networks(NetworkPruneReport {
-                    networks_deleted: pruned.report.networks_deleted,
-                });
-                (report, pruned.removed, pruned.skipped)
-            }),
+            .map(|pruned| (pruned.report.into(), pruned.removed, pruned.skipped)),
     };
     if let Some(display) = display {
         display.finish();

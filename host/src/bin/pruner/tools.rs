@@ -1,5 +1,6 @@
-//! `pruner completion SHELL` and `pruner man --dir DIR`: the shell completion scripts and the
-//! man pages, made from the same clap definitions as the command line itself.
+//! The commands of the native binary only: `pruner serve` (the Engine API endpoint, [`serve`]),
+//! `pruner completion SHELL` and `pruner man --dir DIR` (the shell completion scripts and the
+//! man pages, made from the same clap definitions as the command line itself).
 
 use std::path::Path;
 
@@ -7,11 +8,13 @@ use clap::Command;
 use clap_complete::Shell as Generator;
 
 use crate::args::{NativeFlags, Shell, Tool};
+use crate::serve;
 
-/// Runs `tool`; returns the exit code.
-pub fn run(tool: Tool) -> u8 {
+/// Runs `tool` with the global `flags`; returns the exit code.
+pub fn run(tool: Tool, flags: &NativeFlags) -> u8 {
     let command = pruner_cli_core::command::<NativeFlags, Tool>();
     let result = match tool {
+        Tool::Serve(args) => return serve::run(&args, flags),
         Tool::Completion { shell } => {
             completion(command, shell);
             Ok(())
