@@ -821,9 +821,8 @@ fn what_keeps_the_endpoint_from_starting_is_one_line_and_exit_1() {
         ),
         (
             vec!["-H", "ssh://me@engine", "--listen", &listen_file],
-            "Failed to initialize: unable to resolve docker endpoint: ssh:// is not supported by \
-             pruner: forward the engine's socket (ssh -nNT -L /tmp/docker.sock:/var/run/docker.sock \
-             me@engine) and use -H unix:///tmp/docker.sock\n"
+            "pruner serve cannot reach an engine over ssh (ssh://me@engine): run it on the \
+             engine's machine against its Unix socket\n"
                 .to_string(),
         ),
     ] {

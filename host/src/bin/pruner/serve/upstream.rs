@@ -33,8 +33,8 @@ enum Socket {
 }
 
 impl Upstream {
-    /// The engine at `endpoint`. An engine reached over TLS is refused: the endpoint passes
-    /// requests through as they are, and does not speak TLS to the engine.
+    /// The engine at `endpoint`. An engine reached over TLS or ssh is refused: the endpoint
+    /// passes requests through as they are, on a socket, and speaks neither to the engine.
     pub fn new(endpoint: &Endpoint) -> anyhow::Result<Upstream> {
         let host = endpoint.host.normalized().map_err(ConnectError::Endpoint)?;
         if endpoint.tls.is_some() {
@@ -50,6 +50,10 @@ impl Upstream {
                     .split_once('/')
                     .map_or(address, |(authority, _)| authority)
                     .to_string(),
+            ),
+            Some(("ssh", _)) => bail!(
+                "pruner serve cannot reach an engine over ssh ({host}): run it on the engine's \
+                 machine against its Unix socket"
             ),
             _ => bail!("pruner serve cannot reach the engine at {host}"),
         };
