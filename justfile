@@ -25,6 +25,7 @@ test:
 lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
+    RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
     cargo clippy --target wasm32-wasip2 -p pruner-guest -- -D warnings
     cargo clippy --target wasm32-wasip2 -p pruner-backend -p pruner-frontend -- -D warnings
     cargo clippy --target wasm32-wasip2 -p pruner-policy -p pruner-policy-keep-recent -p pruner-policy-protect -p pruner-policy-exited-before -- -D warnings

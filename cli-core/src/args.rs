@@ -1,7 +1,7 @@
 //! The command line, shaped like the docker CLI's `container prune` and `network prune`: the
 //! same commands, descriptions and flags (pflag's forms included: `--force=false`, `-f=true`),
 //! plus pruner's own flags. Help, usage and flag errors are printed in docker's words by
-//! [`crate::parse`], from these definitions; completion scripts and man pages come from them too.
+//! [`crate::parse()`], from these definitions; completion scripts and man pages come from them too.
 
 use std::path::PathBuf;
 
@@ -101,8 +101,13 @@ pub struct PruneArgs {
     )]
     pub force: bool,
 
-    /// Provide filter values (e.g. "until=<timestamp>")
-    #[arg(long = "filter", value_name = "filter")]
+    // `--filter key=value`, repeatable, with docker's help text word for word (as an attribute:
+    // rustdoc would read its `<timestamp>` as HTML).
+    #[arg(
+        long = "filter",
+        value_name = "filter",
+        help = "Provide filter values (e.g. \"until=<timestamp>\")"
+    )]
     pub filters: Vec<String>,
 
     /// The Engine API's filters parameter as JSON, e.g. '{"label":{"a":true}}'

@@ -15,7 +15,7 @@ use crate::invariants::Violation;
 
 /// Why the prune component, not the daemon, made a prune fail. `Display` completes
 /// "prune plugin …" (or "the built-in prune component …", see
-/// [`PruneError::Builtin`](crate::PruneError::Builtin)), e.g. `exceeded its CPU time limit (10s)`.
+/// [`crate::PruneError::Builtin`]), e.g. `exceeded its CPU time limit (10s)`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PluginFault {
     /// It ran longer than [`Limits::cpu_time`](crate::Limits::cpu_time).

@@ -1,7 +1,7 @@
 //! An in-memory daemon that serves all four backend interfaces and behaves like Docker's:
 //! it refuses to remove running containers or networks in use with Docker's texts, and logs
 //! `destroy` events for what it removes. The behaviour is `pruner-state`'s [`rules`], which
-//! the backend component shares, over its [`IndexedState`], whose lookups and removals by ID
+//! the backend component shares, over its [`pruner_state::IndexedState`], whose lookups and removals by ID
 //! take the same time whatever the daemon's size; this is the adapter to the wasmtime bindings'
 //! types.
 //!
@@ -27,7 +27,7 @@ pub struct MemoryDaemon {
 
 impl MemoryDaemon {
     /// A daemon holding `state`, stamping events with `clock`. A [`State`] is indexed leniently
-    /// (see [`IndexedState`]'s `From`); a state file's was checked when it was read.
+    /// (see [`pruner_state::IndexedState`]'s `From`); a state file's was checked when it was read.
     pub fn new(state: impl Into<IndexedState>, clock: Arc<dyn Clock>) -> MemoryDaemon {
         MemoryDaemon {
             state: Mutex::new(state.into()),

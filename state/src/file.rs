@@ -1,5 +1,5 @@
 //! The state file on disk, as a prune uses it: checked to be a regular file (through any
-//! symbolic links), locked against every other prune of it ([`lock`](crate::lock)), read, and
+//! symbolic links), locked against every other prune of it ([`lock`]), read, and
 //! written back atomically (a new file beside it renamed over it, with its mode and owner), so a
 //! crash never leaves a torn file.
 
@@ -165,7 +165,7 @@ impl LockedFile {
 
     /// Writes `state` to the file as pretty JSON ending with a newline, atomically, keeping the
     /// file's mode and owner; nothing is written if the lock was taken over meanwhile (see
-    /// [`lock`](crate::lock)).
+    /// [`lock`]).
     pub fn save<S: StatusWord>(&self, state: &State<S>) -> Result<(), FileError> {
         let write = || {
             if !self.lock.is_held()? {

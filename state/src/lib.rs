@@ -1,7 +1,7 @@
 //! The daemon state that pruner's state-file backends serve: the state file's JSON schema
 //! ([`State`]), the state indexed by ID as the backends serve it ([`IndexedState`]), Docker's
 //! behaviour over it ([`rules`]: what removal refuses, with Docker's texts, and the `destroy`
-//! events), Docker's event message ([`EventMessage`]), the file itself ([`file`]): locked
+//! events), Docker's event message ([`EventMessage`]), the file itself ([`file`](mod@file)): locked
 //! against other prunes ([`lock`]), read, and rewritten atomically, and the escaping of what the
 //! daemon's objects and plugins say before it reaches a log line or a terminal ([`escape`]).
 //!

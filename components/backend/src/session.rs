@@ -51,7 +51,7 @@ impl Session {
     }
 
     /// Withholds every change from now on (the front end's `--dry-run`), as the native CLI's
-    /// dry run, which never asks its backend: see [`Session::withheld`].
+    /// dry run, which never asks its backend: see `Session::withheld`.
     pub fn withhold_changes(&mut self) {
         self.withheld = true;
     }

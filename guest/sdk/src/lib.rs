@@ -81,7 +81,7 @@ pub trait Policy: Sized {
 pub struct Kept {
     /// The object's ID.
     pub id: String,
-    /// A few words the user reads after "kept <object>: ".
+    /// A few words the user reads after "kept `<object>`: ".
     pub reason: String,
 }
 

@@ -27,7 +27,7 @@ pub enum LoadError {
     },
 }
 
-/// What a policy did wrong. `Display` completes "prune policy <name> …".
+/// What a policy did wrong. `Display` completes "prune policy `<name>` …".
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyFault {
     /// It refused its options for this prune (its `check`): the user's usage error.
