@@ -101,8 +101,9 @@ pub struct PruneArgs {
     )]
     pub force: bool,
 
-    // `--filter key=value`, repeatable, with docker's help text word for word (as an attribute:
-    // rustdoc would read its `<timestamp>` as HTML).
+    /// The `--filter key=value` flags, in the order given.
+    // docker's help text word for word, as an attribute: rustdoc would read its `<timestamp>`
+    // as HTML.
     #[arg(
         long = "filter",
         value_name = "filter",
