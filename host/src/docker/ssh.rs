@@ -7,9 +7,8 @@ use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::process::Stdio;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context, Poll};
-use std::time::Duration;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
 
 use bollard::errors::Error as BollardError;
 use bollard::{BollardRequest, Docker};
@@ -17,12 +16,9 @@ use hyper::Uri;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::{Connected, Connection};
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
 use tokio::process::{ChildStdin, ChildStdout, Command};
-use tokio::sync::Notify;
-
-/// How long a failed exchange waits for its ssh process to exit and say why.
-const EXIT_WAIT: Duration = Duration::from_secs(5);
+use tokio::task::JoinHandle;
 
 /// The `ssh` arguments docker runs for the address `url` (docker/cli `ssh.ParseURL` and
 /// `Spec.Args`): `-o ConnectTimeout=30 -T [-l user] [-p port] -- host docker system dial-stdio`.
@@ -79,19 +75,11 @@ pub(super) fn ssh_args(url: &str) -> Result<Vec<String>, String> {
 pub(super) fn connect(url: &str, timeout_seconds: u64) -> Result<Docker, String> {
     let connector = SshConnector {
         args: Arc::new(ssh_args(url)?),
-        failure: Arc::default(),
     };
-    let failure = connector.failure.clone();
     let client = Client::builder(TokioExecutor::new()).build(connector);
     let transport = move |request: BollardRequest| {
         let client = client.clone();
-        let failure = failure.clone();
-        async move {
-            match client.request(request).await {
-                Ok(response) => Ok(response),
-                Err(err) => Err(failure.explain(err).await),
-            }
-        }
+        async move { client.request(request).await.map_err(BollardError::from) }
     };
     Docker::connect_with_custom_transport(
         transport,
@@ -107,54 +95,7 @@ pub(super) fn connect(url: &str, timeout_seconds: u64) -> Result<Docker, String>
 #[derive(Clone)]
 struct SshConnector {
     args: Arc<Vec<String>>,
-    failure: Arc<Failure>,
 }
-
-/// Why the last ssh process failed, once it has exited: docker's text.
-#[derive(Default)]
-struct Failure {
-    text: Mutex<Option<String>>,
-    exited: Notify,
-}
-
-impl Failure {
-    /// `err` of a failed exchange, as the ssh process that carried it explains it when it
-    /// exited with a failure (waiting for it, a while), else as hyper gives it.
-    async fn explain(&self, err: hyper_util::client::legacy::Error) -> BollardError {
-        let exited = self.exited.notified();
-        let text = match self.take() {
-            Some(text) => Some(text),
-            None => tokio::time::timeout(EXIT_WAIT, exited)
-                .await
-                .ok()
-                .and_then(|()| self.take()),
-        };
-        let err = match text {
-            Some(text) => io::Error::other(SshExited(io::Error::other(text))),
-            None => io::Error::other(err),
-        };
-        BollardError::IOError { err }
-    }
-
-    fn take(&self) -> Option<String> {
-        self.text
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-    }
-
-    fn set(&self, text: String) {
-        *self.text.lock().unwrap_or_else(PoisonError::into_inner) = Some(text);
-        self.exited.notify_waiters();
-    }
-}
-
-/// An ssh process that exited with a failure, its explanation as the cause: bollard shows an
-/// I/O error's causes only (`#[error(transparent)]`), and pruner's connection errors are made
-/// from the last I/O error among them.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-struct SshExited(#[source] io::Error);
 
 impl tower_service::Service<Uri> for SshConnector {
     type Response = SshStream;
@@ -167,7 +108,6 @@ impl tower_service::Service<Uri> for SshConnector {
 
     fn call(&mut self, _: Uri) -> Self::Future {
         let args = self.args.clone();
-        let failure = self.failure.clone();
         Box::pin(async move {
             let mut child = Command::new("ssh")
                 .args(args.iter())
@@ -179,35 +119,97 @@ impl tower_service::Service<Uri> for SshConnector {
             let stdin = child.stdin.take().expect("piped");
             let stdout = child.stdout.take().expect("piped");
             let mut stderr = child.stderr.take().expect("piped");
-            tokio::spawn(async move {
+            let exit = tokio::spawn(async move {
                 let mut said = String::new();
                 let _ = stderr.read_to_string(&mut said).await;
-                if let Ok(status) = child.wait().await
-                    && !status.success()
-                {
-                    let code = status
-                        .code()
-                        .map_or_else(|| status.to_string(), |code| format!("exit status {code}"));
-                    failure.set(format!(
-                        "command [ssh {}] has exited with {code}, make sure the URL is valid, and \
-                         Docker 18.09 or later is installed on the remote host: stderr={}",
-                        args.join(" "),
-                        said
-                    ));
-                }
+                let status = child.wait().await.ok().filter(|status| !status.success())?;
+                let code = status
+                    .code()
+                    .map_or_else(|| status.to_string(), |code| format!("exit status {code}"));
+                Some(format!(
+                    "command [ssh {}] has exited with {code}, make sure the URL is valid, and \
+                     Docker 18.09 or later is installed on the remote host: stderr={said}",
+                    args.join(" ")
+                ))
             });
-            Ok(SshStream {
-                stdin: TokioIo::new(stdin),
-                stdout: TokioIo::new(stdout),
-            })
+            Ok(SshStream(TokioIo::new(SshPipes {
+                stdin,
+                stdout,
+                exit: Exit::Running(exit),
+            })))
         })
     }
 }
 
 /// One HTTP connection: the ssh process's stdin and stdout.
-struct SshStream {
-    stdin: TokioIo<ChildStdin>,
-    stdout: TokioIo<ChildStdout>,
+struct SshStream(TokioIo<SshPipes>);
+
+/// The ssh process of a connection. When its output ends, or its input is closed, because it
+/// failed (it could not connect, log in or run docker), the connection fails with docker's text
+/// for that failure, ssh's own words included.
+struct SshPipes {
+    stdin: ChildStdin,
+    stdout: ChildStdout,
+    exit: Exit,
+}
+
+/// Whether the ssh process has exited, and docker's text for its failure.
+enum Exit {
+    /// Running: the task that waits for it and reads its stderr.
+    Running(JoinHandle<Option<String>>),
+    /// Exited, with the text if it failed.
+    Exited(Option<String>),
+}
+
+impl SshPipes {
+    /// Waits for the ssh process to exit; its failure, if it failed.
+    fn poll_failure(&mut self, cx: &mut Context<'_>) -> Poll<Option<io::Error>> {
+        let failure = match &mut self.exit {
+            Exit::Running(waiting) => ready!(Pin::new(waiting).poll(cx)).ok().flatten(),
+            Exit::Exited(failure) => failure.clone(),
+        };
+        self.exit = Exit::Exited(failure.clone());
+        Poll::Ready(failure.map(io::Error::other))
+    }
+}
+
+impl AsyncRead for SshPipes {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        ready!(Pin::new(&mut self.stdout).poll_read(cx, buf))?;
+        let ended = buf.filled().len() == before && buf.remaining() > 0;
+        if ended && let Some(failure) = ready!(self.poll_failure(cx)) {
+            return Poll::Ready(Err(failure));
+        }
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl AsyncWrite for SshPipes {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match ready!(Pin::new(&mut self.stdin).poll_write(cx, buf)) {
+            Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {
+                Poll::Ready(Err(ready!(self.poll_failure(cx)).unwrap_or(err)))
+            }
+            written => Poll::Ready(written),
+        }
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stdin).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stdin).poll_shutdown(cx)
+    }
 }
 
 impl Connection for SshStream {
@@ -222,7 +224,7 @@ impl hyper::rt::Read for SshStream {
         cx: &mut Context<'_>,
         buf: hyper::rt::ReadBufCursor<'_>,
     ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stdout).poll_read(cx, buf)
+        Pin::new(&mut self.0).poll_read(cx, buf)
     }
 }
 
@@ -232,15 +234,15 @@ impl hyper::rt::Write for SshStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.stdin).poll_write(cx, buf)
+        Pin::new(&mut self.0).poll_write(cx, buf)
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stdin).poll_flush(cx)
+        Pin::new(&mut self.0).poll_flush(cx)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stdin).poll_shutdown(cx)
+        Pin::new(&mut self.0).poll_shutdown(cx)
     }
 }
 
