@@ -1,7 +1,6 @@
 //! A policy component compiled once, checked against the sandbox before anything of it runs,
 //! then instantiated afresh, within the prune's limits, for every call.
 
-use std::path::Path;
 use std::sync::{Arc, LazyLock, OnceLock};
 
 use wasmtime::Engine;
@@ -79,23 +78,6 @@ impl PolicyComponent {
             shipped: true,
             ..policy
         })
-    }
-
-    /// The policy in the component file at `path`, named as the path is written, read and
-    /// compiled as `loader` says (see [`Loader::read`] and [`Loader::load`]).
-    pub fn from_file(
-        path: &Path,
-        loader: &Loader,
-        cancel: &Cancellation,
-    ) -> Result<PolicyComponent, LoadError> {
-        let name = path.display().to_string();
-        let bytes = loader
-            .read(path, cancel)
-            .map_err(|err| LoadError::Unreadable {
-                name: name.clone(),
-                reason: err.to_string(),
-            })?;
-        PolicyComponent::load(&name, &bytes, loader, cancel)
     }
 
     /// A policy you trust, `name` in its errors, compiled in this process from its bytes (see

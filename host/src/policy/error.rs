@@ -2,21 +2,13 @@
 
 use crate::fault::PluginFault;
 
-/// A policy that cannot be loaded: an unknown name, a file that cannot be read, or a
-/// component that is not a policy or imports what pruner does not grant.
+/// A policy that cannot be loaded: an unknown name, or a component that is not a policy or
+/// imports what pruner does not grant.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum LoadError {
     /// No shipped policy has this name.
     #[error("no policy is named {0:?} (pruner ships {names}); give a policy file as FILE.wasm", names = super::shipped_names())]
     Unknown(String),
-    /// The file cannot be read.
-    #[error("cannot read {name}: {reason}")]
-    Unreadable {
-        /// The file as given.
-        name: String,
-        /// Why.
-        reason: String,
-    },
     /// The component is not a prune policy, or asks for more than pruner grants.
     #[error("{name} is not a prune policy: {reason}")]
     Invalid {

@@ -209,6 +209,13 @@ fn unknown_missing_and_invalid_policies_are_usage_errors() {
         &["--policy", "./missing.wasm"],
         "invalid --policy: cannot read ./missing.wasm: No such file or directory (os error 2)",
     );
+    // Read as a plugin file is: as far as the size limit, not further.
+    refused(
+        "container",
+        &["--policy", "/dev/zero"],
+        "invalid --policy: cannot read /dev/zero: it is larger than the plugin size limit \
+         (33554432 bytes); PRUNER_PLUGIN_MAX_BYTES raises it",
+    );
     let sandbox = Sandbox::empty("not-a-policy");
     let file = sandbox.dir.join("state.wasm");
     fs::write(&file, json!({"not": "wasm"}).to_string()).unwrap();

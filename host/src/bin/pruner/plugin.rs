@@ -65,7 +65,7 @@ fn number(name: &str, unit: &str) -> anyhow::Result<Option<u64>> {
 }
 
 /// `err`, followed, for a load limit crossed, by the variable that raises the limit.
-fn explain(err: impl Into<anyhow::Error>) -> anyhow::Error {
+pub fn explain(err: impl Into<anyhow::Error>) -> anyhow::Error {
     let err = err.into();
     let variable = match err.downcast_ref::<LoadError>() {
         Some(LoadError::TooLarge { .. }) => MAX_BYTES,

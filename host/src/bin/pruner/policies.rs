@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use anyhow::Context;
+
 use pruner::invariants::PruneKind;
 use pruner::policy::{Kept, KeptLog, PolicyFault};
 use pruner::{Cancellation, Policies, Policy, PolicyComponent};
@@ -102,11 +104,12 @@ fn refused(name: &str, message: &str) -> Failure {
 fn component(policy: &str) -> anyhow::Result<PolicyComponent> {
     if policy.contains('/') || policy.ends_with(".wasm") {
         let loader = plugin::loader()?;
-        Ok(PolicyComponent::from_file(
-            Path::new(policy),
-            &loader,
-            &Cancellation::default(),
-        )?)
+        let cancel = Cancellation::default();
+        let bytes = loader
+            .read(Path::new(policy), &cancel)
+            .map_err(plugin::explain)
+            .with_context(|| format!("cannot read {policy}"))?;
+        Ok(PolicyComponent::load(policy, &bytes, &loader, &cancel)?)
     } else {
         Ok(PolicyComponent::shipped(policy)?)
     }
