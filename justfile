@@ -8,7 +8,7 @@ example:
 
 # Install pruner into ~/.cargo/bin with its bash completion and man pages, for the current user.
 install:
-    cargo install --locked --path host
+    cargo install --locked --path host/cli
     mkdir -p ~/.local/share/bash-completion/completions ~/.local/share/man/man1
     pruner completion bash > ~/.local/share/bash-completion/completions/pruner
     pruner man --dir ~/.local/share/man/man1
@@ -33,7 +33,7 @@ lint:
 # Build the wasm components and compose them (wac-graph) into target/components/:
 # pruner-cli.wasm (front end + prune + backend) and pruner-backend.wasm (prune + backend).
 compose:
-    cargo build -p pruner-components
+    cargo build -p pruner-components --features compositions
     ls -l target/components
 
 # Prune a copy of the bundled example under the plain wasmtime CLI (needs wasmtime 48).
@@ -53,7 +53,7 @@ fuzz seconds="600":
 
 # What the sandbox (limits, metering, host rules) costs the built-in component: a 100k-container prune.
 sandbox-cost:
-    cargo run --release -q -p pruner --example sandbox_cost
+    cargo run --release -q -p pruner-runtime --example sandbox_cost
 
 # What the sandbox costs, as the README's performance table: the component against the same rules
 # compiled natively, instantiation, CLI cold start, growth and peak memory (release, about a minute).

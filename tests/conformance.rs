@@ -5,9 +5,11 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, FixedOffset, SecondsFormat, Utc};
-use pruner::bindings::ContainerState;
-use pruner::state::{ClusterNetworkRecord, ClusterRecord, ContainerRecord, NetworkRecord, State};
-use pruner::{Filters, PruneError};
+use pruner_runtime::bindings::ContainerState;
+use pruner_runtime::state::{
+    ClusterNetworkRecord, ClusterRecord, ContainerRecord, NetworkRecord, State,
+};
+use pruner_runtime::{Filters, PruneError};
 use pruner_tests::{TestDaemon, cluster_network, container, id, network};
 use serde_json::Value;
 

@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use pruner::bindings::{ContainerPruneReport, ContainerState};
-use pruner::events::{Actor, EventMessage};
-use pruner::state::{ContainerRecord, State};
-use pruner::{Filters, PruneError};
+use pruner_runtime::bindings::{ContainerPruneReport, ContainerState};
+use pruner_runtime::events::{Actor, EventMessage};
+use pruner_runtime::state::{ContainerRecord, State};
+use pruner_runtime::{Filters, PruneError};
 use pruner_tests::{
     NOW, TestDaemon, container, destroyed, filters, id, json_filters, labels, pruned, time,
 };

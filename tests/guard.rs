@@ -10,15 +10,15 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use pruner::backend::{Cluster, ContainerStore, NetworkController};
-use pruner::bindings::{
+use pruner_runtime::backend::{Cluster, ContainerStore, NetworkController};
+use pruner_runtime::bindings::{
     ClusterNetwork, Container, ContainerPruneReport, ContainerState, Error, Network,
     NetworkPruneReport,
 };
-use pruner::guard::PRUNE_RUNNING;
-use pruner::memory::MemoryDaemon;
-use pruner::state::{ClusterRecord, ContainerRecord, State};
-use pruner::{Backends, Cancellation, Filters, Limits, PluginFault, PruneError, Pruner};
+use pruner_runtime::guard::PRUNE_RUNNING;
+use pruner_runtime::memory::MemoryDaemon;
+use pruner_runtime::state::{ClusterRecord, ContainerRecord, State};
+use pruner_runtime::{Backends, Cancellation, Filters, Limits, PluginFault, PruneError, Pruner};
 use pruner_tests::{
     COMPONENT, TestDaemon, cluster_network, container, destroyed, id, network, pruned,
 };
@@ -225,12 +225,12 @@ impl ContainerStore for OversizedContainers {
         Ok(vec![Container {
             id: id("huge"),
             names: vec!["huge".to_string()],
-            created: pruner::bindings::Timestamp {
+            created: pruner_runtime::bindings::Timestamp {
                 seconds: 0,
                 nanoseconds: 0,
             },
             state: ContainerState::Exited,
-            labels: vec![pruner::bindings::Label {
+            labels: vec![pruner_runtime::bindings::Label {
                 key: "x".to_string(),
                 value: "x".repeat(64 << 20),
             }],

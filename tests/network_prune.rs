@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use pruner::bindings::NetworkPruneReport;
-use pruner::events::{Actor, EventMessage};
-use pruner::state::{ClusterNetworkRecord, ClusterRecord, NetworkRecord, State};
-use pruner::{Filters, PruneError};
+use pruner_runtime::bindings::NetworkPruneReport;
+use pruner_runtime::events::{Actor, EventMessage};
+use pruner_runtime::state::{ClusterNetworkRecord, ClusterRecord, NetworkRecord, State};
+use pruner_runtime::{Filters, PruneError};
 use pruner_tests::{
     NOW, TestDaemon, cluster_network, destroyed, filters, json_filters, labels, network, pruned,
     time,

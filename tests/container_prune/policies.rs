@@ -1,11 +1,11 @@
 //! Container prune narrowed by the shipped policies: what each keeps, and why, on state
 //! files; chaining; options refused before anything is touched.
 
-use pruner::PolicyError;
-use pruner::bindings::ContainerState;
-use pruner::invariants::PruneKind;
-use pruner::policy::PolicyFault;
-use pruner::state::ContainerRecord;
+use pruner_runtime::PolicyError;
+use pruner_runtime::bindings::ContainerState;
+use pruner_runtime::invariants::PruneKind;
+use pruner_runtime::policy::PolicyFault;
+use pruner_runtime::state::ContainerRecord;
 use pruner_tests::policies::policy;
 use pruner_tests::{TestDaemon, container, destroyed, id, pruned, time};
 

@@ -6,12 +6,14 @@
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use pruner::bindings::{ContainerState, NetworkPruneReport};
-use pruner::invariants::PruneKind;
-use pruner::plan::{BackendIdentity, Plan, PlannedContainer, PlannedNetwork, PlannedObject, Scope};
-use pruner::preview::{Mode, Progress, PruneOptions, Pruned, SkipReason, Skipped};
-use pruner::state::{ClusterRecord, State};
-use pruner::{Cancellation, Filters};
+use pruner_runtime::bindings::{ContainerState, NetworkPruneReport};
+use pruner_runtime::invariants::PruneKind;
+use pruner_runtime::plan::{
+    BackendIdentity, Plan, PlannedContainer, PlannedNetwork, PlannedObject, Scope,
+};
+use pruner_runtime::preview::{Mode, Progress, PruneOptions, Pruned, SkipReason, Skipped};
+use pruner_runtime::state::{ClusterRecord, State};
+use pruner_runtime::{Cancellation, Filters};
 use pruner_tests::{TestDaemon, cli_filters, cluster_network, container, id, network, time};
 
 use super::{daemon, exited, labelled, report, sized};
@@ -36,7 +38,7 @@ fn containers_with(
     daemon: &TestDaemon,
     filters: &Filters,
     options: &PruneOptions,
-) -> Pruned<pruner::bindings::ContainerPruneReport> {
+) -> Pruned<pruner_runtime::bindings::ContainerPruneReport> {
     daemon
         .pruner
         .prune_containers_with(&daemon.backends, filters, &Cancellation::default(), options)

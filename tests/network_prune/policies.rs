@@ -1,9 +1,9 @@
 //! Network prune narrowed by the shipped policies: local and swarm networks alike.
 
-use pruner::PolicyError;
-use pruner::invariants::PruneKind;
-use pruner::policy::PolicyFault;
-use pruner::state::{ClusterNetworkRecord, NetworkRecord};
+use pruner_runtime::PolicyError;
+use pruner_runtime::invariants::PruneKind;
+use pruner_runtime::policy::PolicyFault;
+use pruner_runtime::state::{ClusterNetworkRecord, NetworkRecord};
 use pruner_tests::cluster_network;
 use pruner_tests::policies::policy;
 

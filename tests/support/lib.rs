@@ -5,13 +5,15 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
 use chrono::{DateTime, Utc};
-use pruner::backend::WarningLog;
-use pruner::bindings::{ContainerPruneReport, ContainerState, NetworkPruneReport};
-use pruner::clock::FixedClock;
-use pruner::events::EventMessage;
-use pruner::memory::MemoryDaemon;
-use pruner::state::{ClusterNetworkRecord, ContainerRecord, Failures, NetworkRecord, State};
-use pruner::{Backends, Cancellation, Filters, PruneComponent, PruneError, Pruner};
+use pruner_runtime::backend::WarningLog;
+use pruner_runtime::bindings::{ContainerPruneReport, ContainerState, NetworkPruneReport};
+use pruner_runtime::clock::FixedClock;
+use pruner_runtime::events::EventMessage;
+use pruner_runtime::memory::MemoryDaemon;
+use pruner_runtime::state::{
+    ClusterNetworkRecord, ContainerRecord, Failures, NetworkRecord, State,
+};
+use pruner_runtime::{Backends, Cancellation, Filters, PruneComponent, PruneError, Pruner};
 
 pub mod policies;
 

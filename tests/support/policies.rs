@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
-use pruner::policy::{Kept, KeptLog};
-use pruner::{Policies, Policy, PolicyComponent, Pruner};
+use pruner_runtime::policy::{Kept, KeptLog};
+use pruner_runtime::{Policies, Policy, PolicyComponent, Pruner};
 
 use crate::{COMPONENT, TestDaemon};
 

@@ -25,10 +25,10 @@ use bollard::query_parameters::{
     ListContainersOptions, ListNetworksOptions, ListServicesOptions, ListVolumesOptions,
     RemoveContainerOptions,
 };
-use pruner::backend::EventLog;
-use pruner::docker::{DockerDaemon, EngineHost};
-use pruner::events::EventMessage;
-use pruner::{PruneComponent, Pruner};
+use pruner_docker::{DockerDaemon, EngineHost};
+use pruner_runtime::backend::EventLog;
+use pruner_runtime::events::EventMessage;
+use pruner_runtime::{PruneComponent, Pruner};
 
 pub use agreement::{EventSummary, Outcome};
 pub use scenario::{ContainerSpec, Kind, NetworkSpec, Request, Scenario, Side, State};

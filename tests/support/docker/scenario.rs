@@ -17,8 +17,8 @@ use bollard::query_parameters::{
     RemoveVolumeOptions,
 };
 use futures_util::StreamExt;
-use pruner::events::EventMessage as PrunerEvent;
-use pruner::{Cancellation, Filters, PruneError};
+use pruner_runtime::events::EventMessage as PrunerEvent;
+use pruner_runtime::{Cancellation, Filters, PruneError};
 
 use super::agreement::{Differential, EventSummary, Outcome};
 use super::{Engine, SCOPE_LABEL};
