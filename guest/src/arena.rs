@@ -8,6 +8,11 @@
 //! of many objects (dropping the listed objects alone is a million `free`s at 100,000
 //! containers), at the price of a peak memory closer to the sum of all allocations.
 
+#![allow(
+    unsafe_code,
+    reason = "the allocator hands out raw memory: GlobalAlloc and cabi_realloc are unsafe by nature"
+)]
+
 use core::alloc::{GlobalAlloc, Layout};
 use core::arch::wasm32;
 use core::cell::Cell;

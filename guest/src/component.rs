@@ -1,6 +1,11 @@
 //! The thin wit-bindgen layer: exports `pruner:api/prune` and implements [`Daemon`] over the
 //! component's imports.
 
+#![allow(
+    unsafe_code,
+    reason = "linking the C library wasi-libc provides, for the functions std takes from it"
+)]
+
 use crate::daemon::Daemon;
 use crate::error::Error;
 use crate::filters::Filters;

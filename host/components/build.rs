@@ -21,7 +21,9 @@ use std::env;
 #[cfg(feature = "compositions")]
 use std::error::Error;
 use std::fs;
-use std::path::{Path, PathBuf};
+#[cfg(feature = "compositions")]
+use std::path::Path;
+use std::path::PathBuf;
 
 fn main() {
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));

@@ -1,6 +1,11 @@
 //! The thin wit-bindgen layer: exports the backend interfaces over one [`Session`], converting
 //! between `pruner-state`'s records and the WIT types.
 
+#![allow(
+    unsafe_code,
+    reason = "wit-bindgen's generated glue: the canonical ABI's exports and lifting"
+)]
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};

@@ -1,6 +1,11 @@
 //! The thin wit-bindgen layer: the daemon of a run is the prune component over the backend
 //! component's state file, reached through the front end's imports.
 
+#![allow(
+    unsafe_code,
+    reason = "wit-bindgen's generated glue: the canonical ABI's exports and lifting"
+)]
+
 use std::io::Write;
 
 use anyhow::anyhow;

@@ -44,6 +44,7 @@ pub use pruner_guest::{duration, timestamp, until};
 
 /// The generated bindings of the `prune-policy` world (`wit/policy`).
 #[doc(hidden)]
+#[allow(unsafe_code, reason = "wit-bindgen's generated glue")]
 pub mod bindings {
     wit_bindgen::generate!({
         path: "../../wit/policy",
@@ -109,6 +110,7 @@ pub fn rfc3339(instant: Instant) -> String {
 macro_rules! export {
     ($policy:ty) => {
         #[cfg(target_arch = "wasm32")]
+        #[allow(unsafe_code, reason = "wit-bindgen's generated exports")]
         const _: () = {
             use $crate::bindings::exports::pruner::policy::policy as wit;
             use $crate::bindings::exports::pruner::policy::policy::Guest;

@@ -6,6 +6,11 @@
 //! installed once the prompt is answered; a signal at the prompt ends pruner as it ends docker
 //! 28's CLI, before anything is pruned ([`PromptWatch`]).
 
+#![allow(
+    unsafe_code,
+    reason = "a signal handler that writes and exits with async-signal-safe calls only"
+)]
+
 use std::io;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

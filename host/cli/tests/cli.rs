@@ -3,6 +3,8 @@
 //! the Engine API's report JSON (§5.2), the events appended to the file (§5.3) and docker's
 //! flag errors (`filters.json` → `cli_filter_flag_error_as_printed`).
 
+#![allow(unsafe_code, reason = "signals sent to a child process (kill)")]
+
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};

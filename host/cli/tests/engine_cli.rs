@@ -2,6 +2,8 @@
 //! says when none answers, and its output and events against a real one (`$DOCKER_HOST`; those
 //! tests skip without an engine, unless `$CI` or `PRUNER_REQUIRE_DOCKER=1` requires one).
 
+#![allow(unsafe_code, reason = "signals sent to a child process (kill)")]
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 

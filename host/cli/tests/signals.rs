@@ -2,6 +2,8 @@
 //! cancellation import, pruner prints the partial report, keeps what was removed, logs no
 //! prune event, and exits 128 + the signal's number.
 
+#![allow(unsafe_code, reason = "signals sent to a child process (kill)")]
+
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 

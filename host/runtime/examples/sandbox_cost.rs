@@ -4,6 +4,8 @@
 //! stays small next to the component's. Run it in release:
 //! `cargo run --release -p pruner-runtime --example sandbox_cost [CONTAINERS [RUNS]]`.
 
+#![allow(unsafe_code, reason = "the thread CPU clock (clock_gettime)")]
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -16,6 +16,11 @@
 //! unused for [`UNUSED_FOR`], such as those of earlier versions of pruner or of plugins no
 //! longer run, so the directory does not grow without end.
 
+#![allow(
+    unsafe_code,
+    reason = "loading a cached entry runs machine code (Component::deserialize); geteuid"
+)]
+
 use std::fs::{self, DirBuilder, File, Metadata};
 use std::hash::Hasher;
 use std::io::{self, Read, Write};

@@ -14,6 +14,11 @@
 //!   aborts the helper;
 //! - `RLIMIT_CORE` 0: no core dump of a helper so stopped.
 
+#![allow(
+    unsafe_code,
+    reason = "the compile helper limits its own resources (setrlimit, prctl) before compiling"
+)]
+
 use std::ffi::OsString;
 use std::io::{self, Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};

@@ -7,6 +7,8 @@
 //! one, may be compiled in this process ([`Loader::trusted`]). Either way the machine code goes
 //! through the [`cache`].
 
+#![allow(unsafe_code, reason = "waiting on a file descriptor with poll")]
+
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::fd::AsRawFd;

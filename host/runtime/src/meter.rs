@@ -8,6 +8,8 @@
 //! spent outside the imports. Both are at least its own CPU time, so it is never undercharged:
 //! time an import spent waiting is no credit.
 
+#![allow(unsafe_code, reason = "the thread CPU clock (clock_gettime)")]
+
 use std::time::{Duration, Instant};
 
 use crate::fault::PluginFault;

@@ -2,6 +2,8 @@
 //! dry run's output and the untouched file, the plan file, each reason apply gives for a
 //! planned object it leaves, each bad plan, and progress on a pseudo-terminal and without one.
 
+#![allow(unsafe_code, reason = "a pseudo-terminal (openpty)")]
+
 use std::fs::{self, File};
 use std::io::Read;
 use std::os::fd::{FromRawFd, OwnedFd};

@@ -2,6 +2,11 @@
 //! processes, with nothing lost; a holder killed with its lock, or in the middle of its write;
 //! symbolic links, what is not a regular file, modes and owners, duplicate IDs, size.
 
+#![allow(
+    unsafe_code,
+    reason = "a FIFO (mkfifo), and whether the tests run as root (geteuid)"
+)]
+
 use std::collections::BTreeSet;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::process::{Child, Output};
@@ -347,6 +352,7 @@ fn what_is_not_a_regular_file_is_refused_in_one_line_before_anything_is_pruned()
 
     let sandbox = Sandbox::empty("fifo");
     let fifo = std::ffi::CString::new(sandbox.path_str()).unwrap();
+    // SAFETY: `fifo` is a NUL-terminated path that lives through the call.
     assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
     // Before the prompt, as a missing file.
     sandbox.ask(&["network", "prune"], Some("y\n")).is(
@@ -383,6 +389,7 @@ fn the_rewritten_file_keeps_its_mode_and_owner() {
             .is(0, "Total reclaimed space: 0B\n", "");
         assert_eq!(fs::metadata(sandbox.path()).unwrap().mode() & 0o7777, mode);
     }
+    // SAFETY: `geteuid` has no preconditions and cannot fail.
     if unsafe { libc::geteuid() } == 0 {
         // Another user's file stays that user's.
         std::os::unix::fs::chown(sandbox.path(), Some(65534), Some(65534)).unwrap();

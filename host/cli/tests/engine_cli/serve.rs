@@ -5,6 +5,8 @@
 //! cancels its prune; bad filters get Docker's errors and statuses; SIGTERM cancels a prune
 //! under way, whose client still gets what it removed.
 
+#![allow(unsafe_code, reason = "signals sent to a child process (kill)")]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::UnixStream;

@@ -3,6 +3,8 @@
 //! tests is protected by the host's rules, not by the backend. It can be made slow (sizing
 //! sleeps or burns CPU), fail with given texts, and cancel a prune when warned.
 
+#![allow(unsafe_code, reason = "the thread CPU clock (clock_gettime)")]
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
@@ -312,8 +314,8 @@ fn thread_cpu_time() -> Duration {
         tv_sec: 0,
         tv_nsec: 0,
     };
-    // SAFETY: `now` is a valid, writable timespec.
     assert_eq!(
+        // SAFETY: `now` is a valid, writable timespec.
         unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) },
         0
     );

@@ -2,6 +2,11 @@
 //! memory of its compilation (by the compile helper, a child process), and a signal ends it at
 //! once. Each case ends with one line naming the limit, and nothing pruned or cached.
 
+#![allow(
+    unsafe_code,
+    reason = "resource limits of a child process (setrlimit) and signals sent to it (kill)"
+)]
+
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::Command;

@@ -3,6 +3,8 @@
 //! prune succeeds. Every fixture must have a module of its name here, or this file does not
 //! compile (see the end of the file).
 
+#![allow(unsafe_code, reason = "signals sent to a child process (kill)")]
+
 mod backend_text;
 mod builtin;
 mod compile_cache;
