@@ -24,6 +24,7 @@ test:
 # Format and lint as CI does.
 lint:
     cargo fmt --all -- --check
+    cargo deny check licenses bans sources
     cargo clippy --workspace --all-targets -- -D warnings
     RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
     cargo clippy --target wasm32-wasip2 -p pruner-guest -- -D warnings
