@@ -13,13 +13,18 @@ use pruner_runtime::memory::MemoryDaemon;
 use pruner_runtime::state::{
     ClusterNetworkRecord, ContainerRecord, Failures, NetworkRecord, State,
 };
-use pruner_runtime::{Backends, Cancellation, Filters, PruneComponent, PruneError, Pruner};
+use pruner_runtime::{
+    Backends, Cancellation, Engines, Filters, PruneComponent, PruneError, Pruner,
+};
 
 pub mod policies;
 
+/// The engines of the test binary's components.
+pub static ENGINES: LazyLock<Engines> = LazyLock::new(|| Engines::builder().build());
+
 /// The built-in component, compiled once for the whole test binary.
 pub static COMPONENT: LazyLock<PruneComponent> =
-    LazyLock::new(|| PruneComponent::builtin().expect("the built-in component compiles"));
+    LazyLock::new(|| PruneComponent::builtin(&ENGINES).expect("the built-in component compiles"));
 
 /// The daemon clock of the tests unless a test sets another: 2026-11-27T12:00:00Z.
 pub const NOW: &str = "2026-11-27T12:00:00Z";

@@ -17,7 +17,9 @@ pub fn policy(name: &str, options: &[(&str, &str)]) -> Policy {
         .lock()
         .unwrap()
         .entry(name.to_string())
-        .or_insert_with(|| PolicyComponent::shipped(name).expect("a shipped policy"))
+        .or_insert_with(|| {
+            PolicyComponent::shipped(&crate::ENGINES, name).expect("a shipped policy")
+        })
         .clone();
     Policy::new(component, options.iter().copied())
 }

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use pruner_runtime::{Limits, PruneComponent, Pruner};
+use pruner_runtime::{Engines, Limits, PruneComponent, Pruner};
 
 use measure::Comparison;
 use memory::Side;
@@ -37,7 +37,7 @@ fn main() -> anyhow::Result<()> {
         eprintln!("warning: a debug build; run `just bench` for release numbers");
     }
     let load_before = load_average();
-    let component = PruneComponent::builtin()?;
+    let component = PruneComponent::builtin(&Engines::builder().build())?;
     let pruner = Pruner::new(component.clone());
     let mut table = Table::default();
 

@@ -6,7 +6,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use anyhow::{Context, ensure};
-use pruner_runtime::{Cancellation, PruneComponent, Pruner};
+use pruner_runtime::{Cancellation, Engines, PruneComponent, Pruner};
 
 use crate::{native, prune, workload};
 
@@ -57,7 +57,7 @@ pub fn child(args: &[String]) -> anyhow::Result<()> {
     let backends = prune::backends(&daemon);
     let filters = workload::filters();
     let cancel = Cancellation::default();
-    let pruner = Pruner::new(PruneComponent::builtin()?);
+    let pruner = Pruner::new(PruneComponent::builtin(&Engines::builder().build())?);
 
     std::fs::write("/proc/self/clear_refs", "5").context("reset the peak RSS")?;
     let before = status_bytes("VmRSS")?;

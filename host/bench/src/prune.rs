@@ -74,7 +74,8 @@ pub fn policy(component: &PruneComponent, count: usize, samples: usize) -> Polic
     let filters = workload::filters();
     let cancel = Cancellation::default();
     let plain = Pruner::new(component.clone());
-    let keep_recent = PolicyComponent::shipped("keep-recent").expect("keep-recent loads");
+    let keep_recent =
+        PolicyComponent::shipped(component.engines(), "keep-recent").expect("keep-recent loads");
     let options = [
         ("keep", "500"),
         ("group-by", "label:com.docker.compose.project"),
@@ -159,13 +160,15 @@ pub fn backends(daemon: &Arc<BenchDaemon>) -> Backends {
 
 #[cfg(test)]
 mod tests {
-    use pruner_runtime::{PruneComponent, Pruner};
+    use pruner_runtime::{Engines, PruneComponent, Pruner};
 
     /// What every benchmark asserts before timing: the component and the native rules remove
     /// the same objects of the benchmarks' daemons.
     #[test]
     fn the_component_and_the_native_rules_agree_on_the_workloads() {
-        let pruner = Pruner::new(PruneComponent::builtin().expect("the component compiles"));
+        let engines = Engines::builder().build();
+        let pruner =
+            Pruner::new(PruneComponent::builtin(&engines).expect("the component compiles"));
         assert!(super::containers(&pruner, 300, 1).removed > 0);
         assert!(super::networks(&pruner, 300, 30, 1).removed > 0);
     }

@@ -4,12 +4,13 @@
 
 use std::env::{self, VarError};
 use std::path::Path;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use anyhow::{Context, anyhow};
 use pruner_runtime::compile_helper::CompileHelper;
 use pruner_runtime::load_error::plugin_load_error;
-use pruner_runtime::{Cancellation, LoadError, Loader, PruneComponent};
+use pruner_runtime::{Cancellation, Engines, LoadError, Loader, PruneComponent};
 
 /// The variable setting [`pruner_runtime::LoadLimits::file_bytes`].
 const MAX_BYTES: &str = "PRUNER_PLUGIN_MAX_BYTES";
@@ -18,11 +19,18 @@ const COMPILE_SECONDS: &str = "PRUNER_PLUGIN_COMPILE_SECONDS";
 /// The variable setting [`pruner_runtime::LoadLimits::compile_memory_bytes`].
 const COMPILE_MEMORY: &str = "PRUNER_PLUGIN_COMPILE_MEMORY";
 
+/// The wasmtime engines of this process, built when the first component is loaded: the
+/// binary's, which prunes once or, as `pruner serve`, for its whole life.
+pub fn engines() -> &'static Engines {
+    static ENGINES: OnceLock<Engines> = OnceLock::new();
+    ENGINES.get_or_init(|| Engines::builder().build())
+}
+
 /// The prune component: `plugin`'s, or the built-in one. `cancel` stops the loading of a
 /// plugin at once.
 pub fn component(plugin: Option<&Path>, cancel: &Cancellation) -> anyhow::Result<PruneComponent> {
     let Some(path) = plugin else {
-        return PruneComponent::builtin();
+        return PruneComponent::builtin(engines());
     };
     let loader = loader()?;
     let bytes = loader
@@ -38,7 +46,7 @@ pub fn component(plugin: Option<&Path>, cancel: &Cancellation) -> anyhow::Result
 /// the variables set.
 pub fn loader() -> anyhow::Result<Loader> {
     let helper = CompileHelper::current_exe().context("cannot find pruner's own executable")?;
-    let mut loader = Loader::untrusted(helper);
+    let mut loader = Loader::untrusted(engines(), helper);
     let limits = &mut loader.limits;
     if let Some(bytes) = number(MAX_BYTES, "bytes")? {
         limits.file_bytes = bytes;

@@ -111,7 +111,7 @@ fn component(policy: &str) -> anyhow::Result<PolicyComponent> {
             .with_context(|| format!("cannot read {policy}"))?;
         Ok(PolicyComponent::load(policy, &bytes, &loader, &cancel)?)
     } else {
-        Ok(PolicyComponent::shipped(policy)?)
+        Ok(PolicyComponent::shipped(plugin::engines(), policy)?)
     }
 }
 

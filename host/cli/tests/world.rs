@@ -11,7 +11,8 @@ use pruner_runtime::component::BUILTIN_COMPONENT;
 use pruner_runtime::memory::MemoryDaemon;
 use pruner_runtime::state::{ContainerRecord, State};
 use pruner_runtime::{
-    Backends, Cancellation, Filters, Policies, Policy, PolicyComponent, PruneComponent, Pruner,
+    Backends, Cancellation, Engines, Filters, Policies, Policy, PolicyComponent, PruneComponent,
+    Pruner,
 };
 use sha2::{Digest, Sha256};
 use wasmtime::Engine;
@@ -81,8 +82,10 @@ fn a_plugin_of_the_frozen_0_1_0_contract_runs_narrowed_by_a_policy() {
     };
     let clock = Arc::new(SystemClock);
     let daemon = Arc::new(MemoryDaemon::new(state, clock));
-    let plugin = PruneComponent::from_bytes(BUILTIN_COMPONENT).expect("a 0.1.0 plugin loads");
-    let protect = PolicyComponent::shipped("protect").expect("protect loads");
+    let engines = Engines::builder().build();
+    let plugin =
+        PruneComponent::from_bytes(&engines, BUILTIN_COMPONENT).expect("a 0.1.0 plugin loads");
+    let protect = PolicyComponent::shipped(&engines, "protect").expect("protect loads");
     let pruner = Pruner::new(plugin).with_policies(Policies::new(vec![Policy::new(
         protect,
         [("label", "keep")],

@@ -12,7 +12,7 @@ use chrono::DateTime;
 use pruner_runtime::clock::FixedClock;
 use pruner_runtime::compile_helper::{self, CompileHelper};
 use pruner_runtime::memory::MemoryDaemon;
-use pruner_runtime::{Backends, Cancellation, Filters, Loader, PruneComponent, Pruner};
+use pruner_runtime::{Backends, Cancellation, Engines, Filters, Loader, PruneComponent, Pruner};
 
 fn main() -> anyhow::Result<ExitCode> {
     // This binary is also the compile helper of the plugins it loads (see below).
@@ -33,8 +33,10 @@ fn main() -> anyhow::Result<ExitCode> {
     filters.add("label", "env=dev");
     let cancel = Cancellation::default();
 
+    // The wasmtime engines, built once; every component is compiled for them.
+    let engines = Engines::builder().build();
     // Docker's rules: compile once, one `Pruner` per daemon (it owns the "already running" guard).
-    let pruner = Pruner::new(PruneComponent::builtin()?);
+    let pruner = Pruner::new(PruneComponent::builtin(&engines)?);
     let report = pruner.prune_containers(&backends, &filters, &cancel)?;
     println!(
         "built-in rules removed {:?}, reclaiming {} bytes",
@@ -44,7 +46,7 @@ fn main() -> anyhow::Result<ExitCode> {
     // A plugin written by others: read and compiled within the load limits by a child process,
     // this very binary, whose `main` starts with `compile_helper::serve_if_asked()`.
     if let Some(path) = std::env::args_os().nth(1) {
-        let loader = Loader::untrusted(CompileHelper::current_exe()?);
+        let loader = Loader::untrusted(&engines, CompileHelper::current_exe()?);
         let plugin = loader.load(&loader.read(Path::new(&path), &cancel)?, &cancel)?;
         let report = Pruner::new(plugin).prune_containers(&backends, &filters, &cancel)?;
         println!("the plugin removed {:?}", report.containers_deleted);

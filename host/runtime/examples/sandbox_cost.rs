@@ -17,7 +17,7 @@ use pruner_runtime::bindings::{
 };
 use pruner_runtime::clock::FixedClock;
 use pruner_runtime::events::EventMessage;
-use pruner_runtime::{Backends, Cancellation, Filters, PruneComponent, Pruner};
+use pruner_runtime::{Backends, Cancellation, Engines, Filters, PruneComponent, Pruner};
 
 /// The containers of each prune, unless the first argument says otherwise.
 const CONTAINERS: usize = 100_000;
@@ -116,7 +116,7 @@ fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1).map(|arg| arg.parse::<usize>());
     let containers = args.next().transpose()?.unwrap_or(CONTAINERS);
     let runs = args.next().transpose()?.unwrap_or(RUNS);
-    let pruner = Pruner::new(PruneComponent::builtin()?);
+    let pruner = Pruner::new(PruneComponent::builtin(&Engines::builder().build())?);
     let now = DateTime::parse_from_rfc3339("2026-11-27T12:00:00Z")?;
     let mut times: Vec<Duration> = (0..runs)
         .map(|_| {

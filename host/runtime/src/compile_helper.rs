@@ -30,7 +30,7 @@ use std::thread;
 use wasmtime::{Engine, OutOfMemory};
 
 use crate::cancel::Cancellation;
-use crate::component;
+use crate::engines;
 use crate::load::{LoadError, LoadLimits, POLL};
 
 /// The argument that makes a program the compile helper (see [`serve_if_asked`]).
@@ -96,7 +96,7 @@ pub fn serve_if_asked() -> Option<ExitCode> {
     // The engine only compiles: none of the instance pool, epoch ticker or cache of the
     // loading process's. One thread: a hostile component takes one core, not all, and the
     // memory limit is not spent on thread stacks.
-    let mut config = component::config(fuel != 0);
+    let mut config = engines::config(fuel != 0);
     config.parallel_compilation(false);
     let compiled = Engine::new(&config).and_then(|engine| engine.precompile_component(bytes));
     Some(match compiled {

@@ -1,19 +1,17 @@
 //! The prune component compiled once: a plugin or the built-in one, checked against the sandbox
 //! before anything of it runs, then instantiated afresh, within limits, for every prune.
 
-use std::sync::{Arc, LazyLock, OnceLock};
+use std::sync::{Arc, OnceLock};
 
-use wasmtime::component::{HasSelf, Instance, InstancePre, Linker};
+use wasmtime::component::{HasSelf, Linker};
 use wasmtime::error::Context;
-use wasmtime::{
-    Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store,
-    UpdateDeadline,
-};
+use wasmtime::{Engine, Store, UpdateDeadline};
 
 use crate::backend::Backends;
-use crate::bindings;
+use crate::bindings::{self, PrunerPre};
 use crate::cache;
 use crate::cancel::Cancellation;
+use crate::engines::Engines;
 use crate::error::PruneError;
 use crate::fault;
 use crate::host_state::HostState;
@@ -22,72 +20,13 @@ use crate::load::Loader;
 use crate::load_error;
 use crate::preview::PruneOptions;
 use crate::removals::Removals;
-use crate::returned::PruneExports;
 use crate::sandbox::{self, Grant};
 use crate::stderr::CapturedStderr;
-use crate::ticker;
 
 pub use crate::limits::Limits;
 
 /// The prune component built with this crate (by `pruner-components`' build script).
 pub const BUILTIN_COMPONENT: &[u8] = pruner_components::PRUNE_COMPONENT;
-
-/// The engine of every prune: epoch interruption for the CPU time limit, its ticker running
-/// for the life of the process.
-pub(crate) static ENGINE: LazyLock<Engine> = LazyLock::new(|| engine(false));
-
-/// The engine of prunes with a fuel limit: fuel metering costs the built-in component about a
-/// third more instructions, so only prunes that ask for it pay for it.
-static FUEL_ENGINE: LazyLock<Engine> = LazyLock::new(|| engine(true));
-
-/// The engine of prunes with a fuel limit if `fuel`, else of the others.
-pub(crate) fn engine_for(fuel: bool) -> &'static Engine {
-    if fuel { &FUEL_ENGINE } else { &ENGINE }
-}
-
-/// What the machine code of pruner's engines depends on: epoch interruption, and fuel if
-/// `fuel`. The compile helper compiles for an engine of this configuration.
-pub(crate) fn config(fuel: bool) -> Config {
-    let mut config = Config::new();
-    config.epoch_interruption(true).consume_fuel(fuel);
-    config
-}
-
-/// An engine with epoch interruption, and fuel if `fuel`, with its epoch ticker started.
-fn engine(fuel: bool) -> Engine {
-    let mut config = config(fuel);
-    config.allocation_strategy(pool());
-    let engine = Engine::new(&config)
-        .or_else(|_| {
-            // The pool's address space could not be reserved (a tight `ulimit -v`, valgrind).
-            config.allocation_strategy(InstanceAllocationStrategy::OnDemand);
-            Engine::new(&config)
-        })
-        .expect("pruner's engine configuration is valid");
-    ticker::start(&engine).expect("start the epoch ticker thread");
-    engine
-}
-
-/// Instances come from a pool of slots reserved once, not from fresh mappings, and a slot is
-/// made pristine again by resetting only the pages the last prune dirtied (found with Linux's
-/// `PAGEMAP_SCAN` where the kernel has it), those of the first [`KEEP_RESIDENT`] bytes with
-/// `memset` rather than a system call: instantiation takes about a third of the time. A slot's
-/// memory may grow to the whole 4 GiB of wasm32 and its table to the default table limit, so
-/// that [`Limits`] bound a prune, not the pool (wasmtime's defaults otherwise: 1,000 instances
-/// at once, one memory and one table per core module). Where the pool's address space (4 GiB
-/// per memory slot) cannot be reserved, instances are allocated on demand instead.
-fn pool() -> InstanceAllocationStrategy {
-    let mut pool = PoolingAllocationConfig::new();
-    pool.table_elements(Limits::default().table_elements)
-        .pagemap_scan(Enabled::Auto)
-        .linear_memory_keep_resident(KEEP_RESIDENT)
-        .table_keep_resident(KEEP_RESIDENT);
-    InstanceAllocationStrategy::Pooling(pool)
-}
-
-/// The bytes of a memory or table slot kept resident between two prunes: more than the
-/// built-in component's stack, data and start-up heap.
-const KEEP_RESIDENT: usize = 2 << 20;
 
 /// A compiled prune component; cheap to clone and share between threads.
 #[derive(Clone)]
@@ -97,7 +36,8 @@ pub struct PruneComponent {
     builtin: bool,
     source: Arc<Source>,
     compiled: Compiled,
-    /// The component compiled for [`FUEL_ENGINE`], the first time a prune sets a fuel limit.
+    /// The component compiled for the fuel-metering engine, the first time a prune sets a fuel
+    /// limit.
     fueled: Arc<OnceLock<Result<Compiled, String>>>,
 }
 
@@ -107,11 +47,11 @@ struct Source {
     loader: Loader,
 }
 
-/// A component compiled for one engine, checked and linked.
+/// A component compiled for one engine, checked and linked, its prune functions found and
+/// type-checked (by the generated bindings) before it is instantiated.
 #[derive(Clone)]
 struct Compiled {
-    pre: InstancePre<HostState>,
-    exports: PruneExports,
+    pre: PrunerPre<HostState>,
     /// Whether the component imports WASI: only then does a prune build it a WASI context.
     imports_wasi: bool,
 }
@@ -121,14 +61,12 @@ pub(crate) struct Prune {
     /// The store: the host state and the instance's memory.
     pub store: Store<HostState>,
     /// The component, linked.
-    pre: InstancePre<HostState>,
-    /// Where its prune functions are.
-    pub exports: PruneExports,
+    pre: PrunerPre<HostState>,
 }
 
 impl Prune {
     /// Instantiates the component in the store, running its start code within the limits.
-    pub fn instantiate(&mut self) -> wasmtime::Result<Instance> {
+    pub fn instantiate(&mut self) -> wasmtime::Result<bindings::Pruner> {
         self.pre.instantiate(&mut self.store)
     }
 }
@@ -139,10 +77,16 @@ impl PruneComponent {
         self.builtin
     }
 
+    /// The engines it was compiled for, on which policies that narrow its prunes load too.
+    pub fn engines(&self) -> &Engines {
+        &self.source.loader.engines
+    }
+
     /// The built-in prune component, compiled in this process, its machine code taken from the
     /// on-disk cache when it is there (see [`cache`]).
-    pub fn builtin() -> anyhow::Result<PruneComponent> {
-        let component = Loader::trusted().load(BUILTIN_COMPONENT, &Cancellation::default())?;
+    pub fn builtin(engines: &Engines) -> anyhow::Result<PruneComponent> {
+        let component =
+            Loader::trusted(engines).load(BUILTIN_COMPONENT, &Cancellation::default())?;
         Ok(PruneComponent {
             builtin: true,
             ..component
@@ -156,15 +100,19 @@ impl PruneComponent {
     /// grants (a [`ForbiddenImports`](crate::sandbox::ForbiddenImports)) or does not export
     /// `prune` with pruner's types. Load a plugin written by others with [`Loader::untrusted`]
     /// instead.
-    pub fn from_bytes(bytes: &[u8]) -> anyhow::Result<PruneComponent> {
-        PruneComponent::from_bytes_granting(bytes, &[])
+    pub fn from_bytes(engines: &Engines, bytes: &[u8]) -> anyhow::Result<PruneComponent> {
+        PruneComponent::from_bytes_granting(engines, bytes, &[])
     }
 
     /// Like [`PruneComponent::from_bytes`], with more of WASI granted to the plugin.
-    pub fn from_bytes_granting(bytes: &[u8], grants: &[Grant]) -> anyhow::Result<PruneComponent> {
+    pub fn from_bytes_granting(
+        engines: &Engines,
+        bytes: &[u8],
+        grants: &[Grant],
+    ) -> anyhow::Result<PruneComponent> {
         let loader = Loader {
             grants: grants.to_vec(),
-            ..Loader::trusted()
+            ..Loader::trusted(engines)
         };
         loader.load(bytes, &Cancellation::default())
     }
@@ -244,7 +192,6 @@ impl PruneComponent {
         Ok(Prune {
             store: sandboxed_store(compiled.pre.engine(), state, &limits)?,
             pre: compiled.pre.clone(),
-            exports: compiled.exports.clone(),
         })
     }
 
@@ -295,13 +242,14 @@ impl Source {
     /// the others (or takes it from the cache), checks its imports against the sandbox and its
     /// exports against pruner's world, and links it.
     fn compile(&self, fuel: bool, cancel: &Cancellation) -> anyhow::Result<Compiled> {
-        let engine = engine_for(fuel);
         let Loader {
+            engines,
             compiler,
             limits,
             cache_dir,
             grants,
         } = &self.loader;
+        let engine = engines.get(fuel);
         let component = cache::load_or_compile(engine, &self.bytes, cache_dir.as_deref(), || {
             compiler.precompile(engine, fuel, &self.bytes, limits, cancel)
         })?;
@@ -311,11 +259,10 @@ impl Source {
         bindings::Pruner::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
         let pre = linker
             .instantiate_pre(&component)
+            .and_then(PrunerPre::new)
             .context("the component does not fit pruner's world")?;
-        let exports = PruneExports::new(&pre)?;
         Ok(Compiled {
             pre,
-            exports,
             imports_wasi: sandbox::imports_wasi(engine, &component),
         })
     }

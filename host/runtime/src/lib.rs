@@ -1,8 +1,11 @@
 //! pruner's host: the wasmtime embedding a daemon links to run Docker's container prune and
 //! network prune as a sandboxed component.
 //!
-//! Compile a [`PruneComponent`] once, make a [`Pruner`] per daemon, then call [`Pruner::prune_containers`] or
-//! [`Pruner::prune_networks`] with the daemon's [`Backends`]; each call gets a fresh instance.
+//! Build the wasmtime [`Engines`] once, compile a [`PruneComponent`] for them once, make a
+//! [`Pruner`] per daemon, then call [`Pruner::prune_containers`] or [`Pruner::prune_networks`]
+//! with the daemon's [`Backends`]; each call gets a fresh instance. Nothing is process-wide:
+//! two engines of different settings can run side by side. `examples/embed.rs` is a complete
+//! program.
 
 pub mod backend;
 pub mod bindings;
@@ -11,8 +14,10 @@ pub mod cancel;
 pub mod clock;
 pub mod compile_helper;
 pub mod component;
+pub mod engines;
 pub mod error;
 pub mod events;
+mod export;
 pub mod fault;
 pub mod guard;
 mod host_state;
@@ -42,6 +47,7 @@ pub use pruner_model::{filters, humansize};
 pub use backend::Backends;
 pub use cancel::Cancellation;
 pub use component::PruneComponent;
+pub use engines::{Allocation, Engines, EnginesBuilder};
 pub use error::PruneError;
 pub use fault::PluginFault;
 pub use filters::Filters;

@@ -22,6 +22,7 @@ use crate::cache;
 use crate::cancel::Cancellation;
 use crate::compile_helper::{self, CompileHelper};
 use crate::component::PruneComponent;
+use crate::engines::Engines;
 use crate::sandbox::Grant;
 
 /// What loading one component may take.
@@ -80,10 +81,12 @@ impl Compiler {
     }
 }
 
-/// How components are loaded: where they are compiled, within which limits, with which cache,
-/// and what the sandbox grants them.
+/// How components are loaded: for which engines, where they are compiled, within which limits,
+/// with which cache, and what the sandbox grants them.
 #[derive(Clone, Debug)]
 pub struct Loader {
+    /// The engines components are compiled for and run on.
+    pub engines: Engines,
     /// Where components are compiled.
     pub compiler: Compiler,
     /// The file size limit, and the compile limits of [`Compiler::Helper`].
@@ -95,10 +98,11 @@ pub struct Loader {
 }
 
 impl Loader {
-    /// A loader for components you trust, such as the built-in one: compiled in this process,
-    /// cached in [`cache::default_dir`], granted nothing more.
-    pub fn trusted() -> Loader {
+    /// A loader for components you trust, such as the built-in one: compiled for `engines`
+    /// in this process, cached in [`cache::default_dir`], granted nothing more.
+    pub fn trusted(engines: &Engines) -> Loader {
         Loader {
+            engines: engines.clone(),
             compiler: Compiler::InProcess,
             limits: LoadLimits::default(),
             cache_dir: cache::default_dir(),
@@ -106,12 +110,12 @@ impl Loader {
         }
     }
 
-    /// A loader for plugins written by others: compiled by `helper` within the default
-    /// [`LoadLimits`], cached in [`cache::default_dir`], granted nothing more.
-    pub fn untrusted(helper: CompileHelper) -> Loader {
+    /// A loader for plugins written by others: compiled for `engines` by `helper` within the
+    /// default [`LoadLimits`], cached in [`cache::default_dir`], granted nothing more.
+    pub fn untrusted(engines: &Engines, helper: CompileHelper) -> Loader {
         Loader {
             compiler: Compiler::Helper(helper),
-            ..Loader::trusted()
+            ..Loader::trusted(engines)
         }
     }
 
@@ -206,6 +210,7 @@ pub enum LoadError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engines::Allocation;
 
     fn limited(file_bytes: u64) -> Loader {
         Loader {
@@ -213,7 +218,7 @@ mod tests {
                 file_bytes,
                 ..LoadLimits::default()
             },
-            ..Loader::trusted()
+            ..Loader::trusted(&Engines::builder().allocation(Allocation::OnDemand).build())
         }
     }
 

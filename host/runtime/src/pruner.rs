@@ -1,10 +1,9 @@
 //! A daemon's prune service: the compiled component behind the daemon-wide prune guard.
 
 use wasmtime::Store;
-use wasmtime::component::Instance;
 
 use crate::backend::Backends;
-use crate::bindings::{ContainerPruneReport, Filter, NetworkPruneReport};
+use crate::bindings::{self, ContainerPruneReport, Filter, NetworkPruneReport};
 use crate::cancel::{Cancellation, Interrupted};
 use crate::component::PruneComponent;
 use crate::error::PruneError;
@@ -16,7 +15,7 @@ use crate::invariants::{Ledger, PruneKind};
 use crate::limits::Limits;
 use crate::policy::Policies;
 use crate::preview::{PruneOptions, Pruned};
-use crate::returned::{self, CallError, PruneExports};
+use crate::returned::{self, CallError};
 
 /// Container prune and network prune for one daemon. Both share one guard, so at most one of
 /// them runs at a time; each call runs in a fresh instance of the component, within the
@@ -88,9 +87,7 @@ impl Pruner {
             backends,
             cancel,
             options,
-            |store, instance, exports| {
-                returned::call_containers(store, instance, exports, filters_to_wit(filters))
-            },
+            |store, instance| returned::call_containers(store, instance, filters_to_wit(filters)),
             Ledger::container_report,
         )
     }
@@ -121,9 +118,7 @@ impl Pruner {
             backends,
             cancel,
             options,
-            |store, instance, exports| {
-                returned::call_networks(store, instance, exports, filters_to_wit(filters))
-            },
+            |store, instance| returned::call_networks(store, instance, filters_to_wit(filters)),
             Ledger::network_report,
         )
     }
@@ -137,7 +132,7 @@ impl Pruner {
         backends: &Backends,
         cancel: &Cancellation,
         options: &PruneOptions,
-        call: impl FnOnce(&mut Store<HostState>, &Instance, &PruneExports) -> Result<T, CallError>,
+        call: impl FnOnce(&mut Store<HostState>, &bindings::Pruner) -> Result<T, CallError>,
         partial: impl FnOnce(&Ledger) -> T,
     ) -> Result<Pruned<T>, PruneError> {
         let _held = self.guard.acquire()?;
@@ -146,7 +141,7 @@ impl Pruner {
             .component
             .prepare(kind, &backends, cancel, self.limits, options)?;
         let result = match prune.instantiate() {
-            Ok(instance) => call(&mut prune.store, &instance, &prune.exports),
+            Ok(instance) => call(&mut prune.store, &instance),
             Err(err) => Err(CallError::Wasm(err)),
         };
         let report = outcome(prune.store.data(), result, partial)

@@ -28,7 +28,7 @@ use bollard::query_parameters::{
 use pruner_docker::{DockerDaemon, EngineHost};
 use pruner_runtime::backend::EventLog;
 use pruner_runtime::events::EventMessage;
-use pruner_runtime::{PruneComponent, Pruner};
+use pruner_runtime::{Engines, PruneComponent, Pruner};
 
 pub use agreement::{EventSummary, Outcome};
 pub use scenario::{ContainerSpec, Kind, NetworkSpec, Request, Scenario, Side, State};
@@ -171,7 +171,8 @@ impl Engine {
             .swarm
             .and_then(|swarm| swarm.control_available)
             .unwrap_or(false);
-        let component = PruneComponent::builtin().map_err(|err| format!("{err:#}"))?;
+        let engines = Engines::builder().build();
+        let component = PruneComponent::builtin(&engines).map_err(|err| format!("{err:#}"))?;
         let nonce = format!(
             "{:x}",
             std::process::id() ^ (chrono::Utc::now().timestamp_subsec_nanos() >> 4)

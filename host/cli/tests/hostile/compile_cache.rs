@@ -48,7 +48,7 @@ fn another_plugin_s_entry_copied_over_the_built_in_one_s_is_not_run() {
     // the same cache.
     let loader = Loader {
         cache_dir: Some(scratch.cache()),
-        ..Loader::trusted()
+        ..Loader::trusted(super::engines())
     };
     loader
         .load(

@@ -15,7 +15,7 @@ const NAME: &str = "hostile-policy.wasm";
 /// The hostile policy attacking with `attack`, compiled once per test binary.
 fn hostile(attack: &str) -> Policy {
     static COMPILED: LazyLock<PolicyComponent> = LazyLock::new(|| {
-        PolicyComponent::from_bytes(NAME, pruner_fixtures::HOSTILE_POLICY)
+        PolicyComponent::from_bytes(engines(), NAME, pruner_fixtures::HOSTILE_POLICY)
             .expect("the fixture loads")
     });
     Policy::new(COMPILED.clone(), [("attack", attack)])
@@ -176,7 +176,8 @@ fn a_policy_trapping_in_its_check_fails_the_check() {
 
 #[test]
 fn a_prune_plugin_is_not_a_policy_nor_a_policy_a_prune_plugin() {
-    let Err(err) = PolicyComponent::from_bytes("panics.wasm", pruner_fixtures::PANICS) else {
+    let Err(err) = PolicyComponent::from_bytes(engines(), "panics.wasm", pruner_fixtures::PANICS)
+    else {
         panic!("a prune plugin loaded as a policy");
     };
     assert_eq!(
@@ -189,7 +190,7 @@ fn a_prune_plugin_is_not_a_policy_nor_a_policy_a_prune_plugin() {
                 .to_string(),
         }
     );
-    let err = PruneComponent::from_bytes(pruner_fixtures::HOSTILE_POLICY)
+    let err = PruneComponent::from_bytes(engines(), pruner_fixtures::HOSTILE_POLICY)
         .err()
         .expect("a policy is not a prune plugin");
     assert!(

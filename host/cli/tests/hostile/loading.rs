@@ -336,7 +336,7 @@ fn untrusted(limits: LoadLimits) -> Loader {
     Loader {
         limits,
         cache_dir: None,
-        ..Loader::untrusted(helper)
+        ..Loader::untrusted(super::engines(), helper)
     }
 }
 

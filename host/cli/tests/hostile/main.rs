@@ -26,11 +26,17 @@ use pruner_runtime::bindings::{
 use pruner_runtime::fault::Trapped;
 use pruner_runtime::invariants::Violation;
 use pruner_runtime::{
-    Backends, Cancellation, Filters, Limits, Mode, PluginFault, PruneComponent, PruneError,
-    PruneOptions, Pruner,
+    Backends, Cancellation, Engines, Filters, Limits, Mode, PluginFault, PruneComponent,
+    PruneError, PruneOptions, Pruner,
 };
 
 use daemon::Daemon;
+
+/// The engines of this test binary's components.
+fn engines() -> &'static Engines {
+    static ENGINES: LazyLock<Engines> = LazyLock::new(|| Engines::builder().build());
+    &ENGINES
+}
 
 /// A fixture compiled once per test binary (compiling is slow in debug builds).
 fn plugin(bytes: &'static [u8]) -> PruneComponent {
@@ -39,14 +45,14 @@ fn plugin(bytes: &'static [u8]) -> PruneComponent {
     let mut compiled = COMPILED.lock().unwrap_or_else(|e| e.into_inner());
     compiled
         .entry(bytes.as_ptr() as usize)
-        .or_insert_with(|| PruneComponent::from_bytes(bytes).expect("the fixture loads"))
+        .or_insert_with(|| PruneComponent::from_bytes(engines(), bytes).expect("the fixture loads"))
         .clone()
 }
 
 /// The built-in component, compiled once per test binary.
 fn builtin() -> PruneComponent {
     static BUILTIN: LazyLock<PruneComponent> =
-        LazyLock::new(|| PruneComponent::builtin().expect("the built-in component loads"));
+        LazyLock::new(|| PruneComponent::builtin(engines()).expect("the built-in component loads"));
     BUILTIN.clone()
 }
 
@@ -528,7 +534,7 @@ mod reads_files {
 
     #[test]
     fn is_refused_before_it_runs_naming_the_imports_pruner_does_not_grant() {
-        let err = PruneComponent::from_bytes(pruner_fixtures::READS_FILES)
+        let err = PruneComponent::from_bytes(engines(), pruner_fixtures::READS_FILES)
             .err()
             .expect("the fixture is refused");
 
@@ -558,8 +564,9 @@ mod reads_files {
             host: dir.clone(),
             guest: "/etc".to_string(),
         }];
-        let component = PruneComponent::from_bytes_granting(pruner_fixtures::READS_FILES, &grants)
-            .expect("granted, the fixture loads");
+        let component =
+            PruneComponent::from_bytes_granting(engines(), pruner_fixtures::READS_FILES, &grants)
+                .expect("granted, the fixture loads");
 
         let result = prune_containers(&Pruner::new(component), &prunable());
         std::fs::remove_dir_all(&dir).unwrap();
@@ -1240,7 +1247,7 @@ mod not_a_component {
             b"(component)\n",
             b"\xde\xad\xbe\xef\0asm\x0d\0\x01\0",
         ] {
-            let err = PruneComponent::from_bytes(bytes)
+            let err = PruneComponent::from_bytes(engines(), bytes)
                 .err()
                 .expect("not a component");
             assert_eq!(
@@ -1257,7 +1264,7 @@ mod not_a_component {
 
     #[test]
     fn a_core_module_is_refused_in_one_line_saying_what_to_do() {
-        let err = PruneComponent::from_bytes(b"\0asm\x01\0\0\0")
+        let err = PruneComponent::from_bytes(engines(), b"\0asm\x01\0\0\0")
             .err()
             .expect("not a component");
         assert_eq!(

@@ -7,8 +7,8 @@ use wasmtime::component::{ComponentExportIndex, ComponentType, InstancePre, Lowe
 use wasmtime::format_err;
 
 use crate::bindings::{ContainerState, Label, Timestamp};
+use crate::export::Export;
 use crate::host_state::HostState;
-use crate::returned::Export;
 
 wasmtime::component::bindgen!({
     path: "../../wit/policy",

@@ -14,7 +14,8 @@ use crate::backend::Backends;
 use crate::cache;
 use crate::cancel::Cancellation;
 use crate::clock::SystemClock;
-use crate::component::{engine_for, sandboxed_store};
+use crate::component::sandboxed_store;
+use crate::engines::Engines;
 use crate::error::PruneError;
 use crate::fault;
 use crate::host_state::HostState;
@@ -67,13 +68,13 @@ struct Compiled {
 impl PolicyComponent {
     /// The policy shipped with pruner under `name` (`keep-recent`, `protect`,
     /// `exited-before`), compiled in this process as trusted code.
-    pub fn shipped(name: &str) -> Result<PolicyComponent, LoadError> {
+    pub fn shipped(engines: &Engines, name: &str) -> Result<PolicyComponent, LoadError> {
         let (_, bytes) = super::SHIPPED
             .iter()
             .find(|(shipped, _)| *shipped == name)
             .ok_or_else(|| LoadError::Unknown(name.to_string()))?;
-        let policy =
-            PolicyComponent::load(name, bytes, &Loader::trusted(), &Cancellation::default())?;
+        let loader = Loader::trusted(engines);
+        let policy = PolicyComponent::load(name, bytes, &loader, &Cancellation::default())?;
         Ok(PolicyComponent {
             shipped: true,
             ..policy
@@ -82,8 +83,13 @@ impl PolicyComponent {
 
     /// A policy you trust, `name` in its errors, compiled in this process from its bytes (see
     /// [`PolicyComponent::load`]).
-    pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<PolicyComponent, LoadError> {
-        PolicyComponent::load(name, bytes, &Loader::trusted(), &Cancellation::default())
+    pub fn from_bytes(
+        engines: &Engines,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<PolicyComponent, LoadError> {
+        let loader = Loader::trusted(engines);
+        PolicyComponent::load(name, bytes, &loader, &Cancellation::default())
     }
 
     /// Compiles a policy, `name` in its errors, from its bytes as `loader` says: by the
@@ -186,7 +192,7 @@ fn compile(
     loader: &Loader,
     cancel: &Cancellation,
 ) -> Result<Compiled, String> {
-    let engine = engine_for(fuel);
+    let engine = loader.engines.get(fuel);
     let component = cache::load_or_compile(engine, bytes, loader.cache_dir.as_deref(), || {
         loader
             .compiler
