@@ -30,7 +30,7 @@ pub fn engines() -> &'static Engines {
 /// plugin at once.
 pub fn component(plugin: Option<&Path>, cancel: &Cancellation) -> anyhow::Result<PruneComponent> {
     let Some(path) = plugin else {
-        return PruneComponent::builtin(engines());
+        return Ok(PruneComponent::builtin(engines())?);
     };
     let loader = loader()?;
     let bytes = loader

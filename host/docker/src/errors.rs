@@ -9,6 +9,7 @@ use pruner_runtime::bindings::Error;
 
 /// Why pruner could not start talking to the engine; `Display` is the docker CLI's text.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ConnectError {
     /// Nothing answers at the address:
     /// `Cannot connect to the Docker daemon at <host>. Is the docker daemon running?`.

@@ -10,6 +10,7 @@ use serde::de::{Deserializer, IgnoredAny, Visitor};
 
 /// A filter that cannot be decoded or parsed; `Display` is Docker's text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum FilterError {
     /// The `filters` parameter is not JSON of either accepted form (moby-2023 `invalidFilter{}`,
     /// an `InvalidParameter` error: HTTP 400).

@@ -4,7 +4,6 @@
 use std::sync::{Arc, OnceLock};
 
 use wasmtime::component::{HasSelf, Linker};
-use wasmtime::error::Context;
 use wasmtime::{Engine, Store, UpdateDeadline};
 
 use crate::backend::Backends;
@@ -16,7 +15,7 @@ use crate::error::PruneError;
 use crate::fault;
 use crate::host_state::HostState;
 use crate::invariants::PruneKind;
-use crate::load::Loader;
+use crate::load::{LoadError, Loader};
 use crate::load_error;
 use crate::preview::PruneOptions;
 use crate::removals::Removals;
@@ -84,7 +83,7 @@ impl PruneComponent {
 
     /// The built-in prune component, compiled in this process, its machine code taken from the
     /// on-disk cache when it is there (see [`cache`]).
-    pub fn builtin(engines: &Engines) -> anyhow::Result<PruneComponent> {
+    pub fn builtin(engines: &Engines) -> Result<PruneComponent, LoadError> {
         let component =
             Loader::trusted(engines).load(BUILTIN_COMPONENT, &Cancellation::default())?;
         Ok(PruneComponent {
@@ -100,7 +99,7 @@ impl PruneComponent {
     /// grants (a [`ForbiddenImports`](crate::sandbox::ForbiddenImports)) or does not export
     /// `prune` with pruner's types. Load a plugin written by others with [`Loader::untrusted`]
     /// instead.
-    pub fn from_bytes(engines: &Engines, bytes: &[u8]) -> anyhow::Result<PruneComponent> {
+    pub fn from_bytes(engines: &Engines, bytes: &[u8]) -> Result<PruneComponent, LoadError> {
         PruneComponent::from_bytes_granting(engines, bytes, &[])
     }
 
@@ -109,7 +108,7 @@ impl PruneComponent {
         engines: &Engines,
         bytes: &[u8],
         grants: &[Grant],
-    ) -> anyhow::Result<PruneComponent> {
+    ) -> Result<PruneComponent, LoadError> {
         let loader = Loader {
             grants: grants.to_vec(),
             ..Loader::trusted(engines)
@@ -122,7 +121,7 @@ impl PruneComponent {
         bytes: &[u8],
         loader: &Loader,
         cancel: &Cancellation,
-    ) -> anyhow::Result<PruneComponent> {
+    ) -> Result<PruneComponent, LoadError> {
         load_error::check_component(bytes)?;
         let source = Source {
             bytes: bytes.to_vec(),
@@ -241,7 +240,7 @@ impl Source {
     /// Compiles the component for the engine of prunes with a fuel limit if `fuel`, else of
     /// the others (or takes it from the cache), checks its imports against the sandbox and its
     /// exports against pruner's world, and links it.
-    fn compile(&self, fuel: bool, cancel: &Cancellation) -> anyhow::Result<Compiled> {
+    fn compile(&self, fuel: bool, cancel: &Cancellation) -> Result<Compiled, LoadError> {
         let Loader {
             engines,
             compiler,
@@ -255,12 +254,13 @@ impl Source {
         })?;
         sandbox::check_imports(engine, &component, grants)?;
         let mut linker = Linker::<HostState>::new(engine);
-        sandbox::link_wasi(&mut linker, grants)?;
-        bindings::Pruner::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
+        sandbox::link_wasi(&mut linker, grants).map_err(|err| LoadError::Link(err.into()))?;
+        bindings::Pruner::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)
+            .map_err(|err| LoadError::Link(err.into()))?;
         let pre = linker
             .instantiate_pre(&component)
             .and_then(PrunerPre::new)
-            .context("the component does not fit pruner's world")?;
+            .map_err(|err| LoadError::World(err.into()))?;
         Ok(Compiled {
             pre,
             imports_wasi: sandbox::imports_wasi(engine, &component),

@@ -11,6 +11,7 @@ use crate::policy::PolicyError;
 /// A failed prune. The Docker classes carry Docker's message text unchanged; `Display` shows it
 /// escaped.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PruneError {
     /// Bad input (HTTP 400), e.g. `invalid filter 'dangling'`.
     #[error("{}", escape(.0))]

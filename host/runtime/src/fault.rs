@@ -17,6 +17,7 @@ use crate::invariants::Violation;
 /// "prune plugin …" (or "the built-in prune component …", see
 /// [`crate::PruneError::Builtin`]), e.g. `exceeded its CPU time limit (10s)`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PluginFault {
     /// It ran longer than [`Limits::cpu_time`](crate::Limits::cpu_time).
     #[error("exceeded its CPU time limit ({0:?})")]

@@ -50,6 +50,7 @@ const QUOTED_CHARS: usize = 64;
 /// A host rule a plugin broke. `Display` completes "prune plugin broke a host rule: …", quoting
 /// what the plugin supplied escaped and at most 64 characters of it.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Violation {
     /// It tried to remove a container that was running, paused or restarting when listed.
     ActiveContainer {

@@ -23,6 +23,8 @@ use crate::cancel::Cancellation;
 use crate::compile_helper::{self, CompileHelper};
 use crate::component::PruneComponent;
 use crate::engines::Engines;
+use crate::load_error::NotAComponent;
+use crate::sandbox::ForbiddenImports;
 use crate::sandbox::Grant;
 
 /// What loading one component may take.
@@ -53,6 +55,7 @@ impl Default for LoadLimits {
 
 /// Where a component is compiled.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum Compiler {
     /// In this process, without the compile limits: for components you trust.
     InProcess,
@@ -149,10 +152,8 @@ impl Loader {
 
     /// Compiles the component `bytes` (or takes its machine code from the cache), checks it
     /// against the sandbox and pruner's world, and links it. `cancel` stops a compilation by
-    /// the helper at once ([`LoadError::Cancelled`]). Errors of loading itself are
-    /// [`LoadError`]s; a component the sandbox refuses gives a
-    /// [`ForbiddenImports`](crate::sandbox::ForbiddenImports).
-    pub fn load(&self, bytes: &[u8], cancel: &Cancellation) -> anyhow::Result<PruneComponent> {
+    /// the helper at once ([`LoadError::Cancelled`]).
+    pub fn load(&self, bytes: &[u8], cancel: &Cancellation) -> Result<PruneComponent, LoadError> {
         PruneComponent::compile(bytes, self, cancel)
     }
 }
@@ -176,10 +177,24 @@ fn wait_readable(file: &File, cancel: &Cancellation) -> Result<(), LoadError> {
     Ok(())
 }
 
-/// Why a component could not be loaded.
+/// Why a component could not be loaded: its file, its compilation, or the component itself.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LoadError {
+    /// Its bytes are not a WebAssembly component; nothing compiled them.
+    #[error(transparent)]
+    NotAComponent(#[from] NotAComponent),
+    /// It imports more than the sandbox grants; nothing of it ran.
+    #[error(transparent)]
+    Forbidden(#[from] ForbiddenImports),
+    /// It does not fit pruner's world: an import with other types than pruner's, or no
+    /// `pruner:api/prune` export with pruner's types.
+    #[error("the component does not fit pruner's world")]
+    World(#[source] anyhow::Error),
+    /// The host could not link the interfaces the sandbox provides (pruner's fault, not the
+    /// component's).
+    #[error("cannot link the sandbox's interfaces")]
+    Link(#[source] anyhow::Error),
     /// Its file could not be read.
     #[error(transparent)]
     Read(io::Error),

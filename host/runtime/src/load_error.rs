@@ -6,6 +6,8 @@
 use std::fmt;
 use std::path::Path;
 
+use crate::load::LoadError;
+
 /// The preamble every WebAssembly binary starts with.
 const MAGIC: &[u8] = b"\0asm";
 /// The layer field after the version (bytes 6 and 7): 0 for a core module, 1 for a component.
@@ -15,6 +17,7 @@ const MODULE_LAYER: [u8; 2] = [0, 0];
 
 /// Bytes that are not a WebAssembly component; the plugin is never compiled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum NotAComponent {
     /// A core WebAssembly module: a component has to be made of it.
     CoreModule,
@@ -55,13 +58,15 @@ pub fn check_component(bytes: &[u8]) -> Result<(), NotAComponent> {
     }
 }
 
-/// The error of the plugin file at `path` that failed to load with `err`: `<path> is not a
-/// WebAssembly component: …` for bytes that are not one, else `cannot load the plugin <path>:
-/// <err>`.
+/// The error of the plugin file at `path` that failed to load with `err` (a [`LoadError`], with
+/// context or without): `<path> is not a WebAssembly component: …` for bytes that are not one,
+/// else `cannot load the plugin <path>: <err>`.
 pub fn plugin_load_error(path: &Path, err: anyhow::Error) -> anyhow::Error {
-    match err.downcast_ref::<NotAComponent>() {
-        Some(not) => anyhow::anyhow!("{} {}", path.display(), not.predicate()),
-        None => err.context(format!("cannot load the plugin {}", path.display())),
+    match err.downcast_ref::<LoadError>() {
+        Some(LoadError::NotAComponent(not)) => {
+            anyhow::anyhow!("{} {}", path.display(), not.predicate())
+        }
+        _ => err.context(format!("cannot load the plugin {}", path.display())),
     }
 }
 

@@ -169,6 +169,7 @@ pub struct Plan {
 /// Why a plan cannot be read, written or applied. `Display` is the reason alone (`it …`);
 /// the caller names the file.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum PlanError {
     /// The file cannot be read or written.
     #[error(transparent)]

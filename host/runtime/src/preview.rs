@@ -16,6 +16,7 @@ use crate::plan::{Plan, PlannedObject, Scope};
 
 /// What a prune does with the removals the rules ask for.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub enum Mode {
     /// Remove them: a prune as Docker's.
     #[default]
@@ -102,6 +103,7 @@ pub struct Skipped {
 
 /// Why an apply left a planned object.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SkipReason {
     /// The daemon does not list it any more.
     Gone,

@@ -49,6 +49,7 @@ pub const WASI_INTERFACES: [&str; 14] = [
 
 /// Something more the embedder lets plugins have.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Grant {
     /// `wasi:clocks/wall-clock` and `wasi:clocks/monotonic-clock`: the host's clocks. (The
     /// daemon's clock is always there through `pruner:api/daemon`.)
@@ -101,7 +102,11 @@ impl fmt::Display for ForbiddenImports {
 }
 
 /// Refuses `component` if it imports anything neither always allowed nor in `grants`.
-pub fn check_imports(engine: &Engine, component: &Component, grants: &[Grant]) -> Result<()> {
+pub fn check_imports(
+    engine: &Engine,
+    component: &Component,
+    grants: &[Grant],
+) -> std::result::Result<(), ForbiddenImports> {
     let forbidden: Vec<String> = component
         .component_type()
         .imports(engine)
@@ -112,7 +117,7 @@ pub fn check_imports(engine: &Engine, component: &Component, grants: &[Grant]) -
     if forbidden.is_empty() {
         Ok(())
     } else {
-        Err(ForbiddenImports(forbidden).into())
+        Err(ForbiddenImports(forbidden))
     }
 }
 

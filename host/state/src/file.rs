@@ -21,6 +21,7 @@ const MAX_LINKS: usize = 40;
 /// A state file that cannot be used, read, decoded, locked or written; `Display` names the file,
 /// the cause is the `source`.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum FileError {
     /// The file cannot be read.
     #[error("cannot read state file {}", path.display())]

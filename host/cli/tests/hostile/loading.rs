@@ -382,10 +382,7 @@ fn a_library_loading_a_plugin_gets_the_limit_it_crossed() {
         .expect("the compile memory limit stops it");
 
     assert!(
-        matches!(
-            err.downcast_ref(),
-            Some(LoadError::CompileMemory(67_108_864))
-        ),
+        matches!(err, LoadError::CompileMemory(67_108_864)),
         "{err:?}"
     );
     assert_eq!(

@@ -26,7 +26,7 @@ use pruner_runtime::bindings::{
 use pruner_runtime::fault::Trapped;
 use pruner_runtime::invariants::Violation;
 use pruner_runtime::{
-    Backends, Cancellation, Engines, Filters, Limits, Mode, PluginFault, PruneComponent,
+    Backends, Cancellation, Engines, Filters, Limits, LoadError, Mode, PluginFault, PruneComponent,
     PruneError, PruneOptions, Pruner,
 };
 
@@ -538,13 +538,16 @@ mod reads_files {
             .err()
             .expect("the fixture is refused");
 
+        let LoadError::Forbidden(forbidden) = &err else {
+            panic!("refused for another reason: {err:?}");
+        };
         assert_eq!(
-            err.downcast_ref::<ForbiddenImports>(),
-            Some(&ForbiddenImports(vec![
+            forbidden,
+            &ForbiddenImports(vec![
                 "wasi:clocks/wall-clock@0.2.6".to_string(),
                 "wasi:filesystem/types@0.2.6".to_string(),
                 "wasi:filesystem/preopens@0.2.6".to_string(),
-            ]))
+            ])
         );
         assert_eq!(
             err.to_string(),
@@ -1250,9 +1253,9 @@ mod not_a_component {
             let err = PruneComponent::from_bytes(engines(), bytes)
                 .err()
                 .expect("not a component");
-            assert_eq!(
-                err.downcast_ref::<NotAComponent>(),
-                Some(&NotAComponent::Other)
+            assert!(
+                matches!(err, LoadError::NotAComponent(NotAComponent::Other)),
+                "{err:?}"
             );
             assert_eq!(
                 err.to_string(),

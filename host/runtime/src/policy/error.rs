@@ -5,6 +5,7 @@ use crate::fault::PluginFault;
 /// A policy that cannot be loaded: an unknown name, or a component that is not a policy or
 /// imports what pruner does not grant.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum LoadError {
     /// No shipped policy has this name.
     #[error("no policy is named {0:?} (pruner ships {names}); give a policy file as FILE.wasm", names = super::shipped_names())]
@@ -21,6 +22,7 @@ pub enum LoadError {
 
 /// What a policy did wrong. `Display` completes "prune policy `<name>` …".
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PolicyFault {
     /// It refused its options for this prune (its `check`): the user's usage error.
     #[error("refused its options: {0}")]
