@@ -193,8 +193,13 @@ fn a_prune_plugin_is_not_a_policy_nor_a_policy_a_prune_plugin() {
     let err = PruneComponent::from_bytes(engines(), pruner_fixtures::HOSTILE_POLICY)
         .err()
         .expect("a policy is not a prune plugin");
+    // The error and its sources, as the CLI prints them.
+    let chain: Vec<String> =
+        std::iter::successors(Some(&err as &dyn std::error::Error), |err| err.source())
+            .map(ToString::to_string)
+            .collect();
     assert!(
-        format!("{err:#}").contains("pruner:api/prune@0.1.0"),
-        "{err:#}"
+        chain.join(": ").contains("pruner:api/prune@0.1.0"),
+        "{chain:?}"
     );
 }
