@@ -10,8 +10,9 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use pruner_runtime::backend::{Cluster, ContainerStore, EventLog, NetworkController, WarningLog};
-use pruner_runtime::bindings::{ClusterNetwork, Container, ContainerState, Error, Network};
+use pruner_runtime::bindings::{ClusterNetwork, Container, Error, Network};
 use pruner_runtime::events::EventMessage;
+use pruner_state::refusals;
 
 /// A daemon with fixed objects, pruned again and again.
 pub struct BenchDaemon {
@@ -114,11 +115,11 @@ impl BenchDaemon {
 }
 
 fn no_such_container(id: &str) -> Error {
-    Error::NotFound(format!("No such container: {id}"))
+    refusals::no_such_container(id).into()
 }
 
 fn no_such_network(id: &str) -> Error {
-    Error::NotFound(format!("network {id} not found"))
+    refusals::no_such_network(id).into()
 }
 
 impl ContainerStore for BenchDaemon {
@@ -137,17 +138,10 @@ impl ContainerStore for BenchDaemon {
         if removed.containers[index] {
             return Err(no_such_container(id));
         }
-        let refusal = match self.containers.list[index].state {
-            ContainerState::Running => "a running",
-            ContainerState::Paused => "a paused",
-            ContainerState::Restarting => "a restarting",
-            _ => "",
-        };
-        if !refusal.is_empty() {
-            return Err(Error::Conflict(format!(
-                "You cannot remove {refusal} container {id}. Stop the container before \
-                 attempting removal or force remove"
-            )));
+        if let Some(refusal) =
+            refusals::active_container(self.containers.list[index].state.into(), id)
+        {
+            return Err(refusal.into());
         }
         removed.containers[index] = true;
         removed.events += 1;
@@ -168,10 +162,7 @@ impl NetworkController for BenchDaemon {
             return Err(no_such_network(id));
         }
         if network.endpoints > 0 {
-            return Err(Error::Forbidden(format!(
-                "error while removing network: network {} id {id} has active endpoints",
-                network.name
-            )));
+            return Err(refusals::network_in_use(&network.name, id).into());
         }
         removed.networks[index] = true;
         removed.events += 1;

@@ -22,6 +22,18 @@ pub use self::pruner::api::events::Event;
 pub use self::pruner::api::network_controller::Network;
 pub use self::pruner::api::types::{Error, Filter, Label, Timestamp};
 
+impl From<pruner_state::Error> for Error {
+    /// A daemon state's refusal as the bindings' error: same class, same text.
+    fn from(err: pruner_state::Error) -> Self {
+        match err {
+            pruner_state::Error::Conflict(m) => Error::Conflict(m),
+            pruner_state::Error::NotFound(m) => Error::NotFound(m),
+            pruner_state::Error::Forbidden(m) => Error::Forbidden(m),
+            pruner_state::Error::System(m) => Error::System(m),
+        }
+    }
+}
+
 impl From<ContainerPruneReport> for pruner_model::Report {
     /// The report as the command line and the Engine API endpoint print it.
     fn from(report: ContainerPruneReport) -> Self {

@@ -15,14 +15,14 @@ use std::fmt;
 
 use foldhash::{HashMap, HashMapExt};
 use pruner_state::escape::excerpt;
+use pruner_state::refusals;
 
 use crate::bindings::{
     ClusterNetwork, Container, ContainerPruneReport, ContainerState, Error, Event, Network,
     NetworkPruneReport,
 };
 
-/// Network names Docker creates itself (moby `IsPredefined`).
-pub const PREDEFINED_NETWORKS: [&str; 4] = ["bridge", "host", "none", "default"];
+pub use pruner_state::refusals::PREDEFINED_NETWORKS;
 
 /// The prune a ledger belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -340,27 +340,15 @@ impl Ledger {
                 no_such_container(id),
             );
         };
-        let refusal = match state {
-            ContainerState::Running => format!(
-                "You cannot remove a running container {id}. Stop the container before \
-                 attempting removal or force remove"
-            ),
-            ContainerState::Paused => format!(
-                "You cannot remove a paused container {id}. Unpause and then stop the \
-                 container before attempting removal or force remove"
-            ),
-            ContainerState::Restarting => format!(
-                "You cannot remove a restarting container {id}. Stop the container before \
-                 attempting removal or force remove"
-            ),
-            _ => return Ok(()),
+        let Some(refusal) = refusals::active_container(state.into(), id) else {
+            return Ok(());
         };
         self.refuse(
             Violation::ActiveContainer {
                 id: id.to_string(),
                 state,
             },
-            Error::Conflict(refusal),
+            refusal.into(),
         )
     }
 
@@ -536,9 +524,7 @@ impl Ledger {
         }
         self.refuse(
             Violation::PredefinedNetwork(name.to_string()),
-            Error::Forbidden(format!(
-                "{name} is a pre-defined network and cannot be removed"
-            )),
+            refusals::predefined_network(name).into(),
         )
     }
 
@@ -560,14 +546,14 @@ fn canonical_decimal(text: &str) -> Option<u64> {
         .filter(|number| number.to_string() == text)
 }
 
-/// Docker's error for a container it does not have.
+/// An unknown container ID, in the bindings' words.
 pub(crate) fn no_such_container(id: &str) -> Error {
-    Error::NotFound(format!("No such container: {id}"))
+    refusals::no_such_container(id).into()
 }
 
-/// Docker's error for a network it does not have.
+/// An unknown network ID, in the bindings' words.
 pub(crate) fn no_such_network(id: &str) -> Error {
-    Error::NotFound(format!("network {id} not found"))
+    refusals::no_such_network(id).into()
 }
 
 /// Checks that each reported entry was removed at least as many times as it is reported,

@@ -68,16 +68,6 @@ fn labels(map: &BTreeMap<String, String>) -> Vec<Label> {
         .collect()
 }
 
-/// The shared rules' error as the bindings' error (same class, same text).
-fn to_wit(err: pruner_state::Error) -> Error {
-    match err {
-        pruner_state::Error::Conflict(m) => Error::Conflict(m),
-        pruner_state::Error::NotFound(m) => Error::NotFound(m),
-        pruner_state::Error::Forbidden(m) => Error::Forbidden(m),
-        pruner_state::Error::System(m) => Error::System(m),
-    }
-}
-
 /// A container as prune lists it.
 fn container(c: &ContainerRecord) -> Container {
     Container {
@@ -107,13 +97,13 @@ impl ContainerStore for MemoryDaemon {
     }
 
     fn layer_size(&self, id: &str) -> Result<i64, Error> {
-        self.lock().container_layer_size(id).map_err(to_wit)
+        self.lock().container_layer_size(id).map_err(Error::from)
     }
 
     fn remove(&self, id: &str) -> Result<(), Error> {
         self.lock()
             .remove_container(id, &*self.clock)
-            .map_err(to_wit)
+            .map_err(Error::from)
     }
 }
 
@@ -134,7 +124,9 @@ impl NetworkController for MemoryDaemon {
     }
 
     fn remove(&self, id: &str) -> Result<(), Error> {
-        self.lock().remove_network(id, &*self.clock).map_err(to_wit)
+        self.lock()
+            .remove_network(id, &*self.clock)
+            .map_err(Error::from)
     }
 }
 
@@ -145,7 +137,7 @@ impl Cluster for MemoryDaemon {
 
     fn list(&self) -> Result<Vec<ClusterNetwork>, Error> {
         let state = self.lock();
-        let networks = state.cluster_networks().map_err(to_wit)?;
+        let networks = state.cluster_networks().map_err(Error::from)?;
         Ok(networks
             .map(|n| ClusterNetwork {
                 id: n.id.clone(),
@@ -158,7 +150,7 @@ impl Cluster for MemoryDaemon {
     }
 
     fn remove(&self, id: &str) -> Result<(), Error> {
-        self.lock().remove_cluster_network(id).map_err(to_wit)
+        self.lock().remove_cluster_network(id).map_err(Error::from)
     }
 }
 

@@ -15,6 +15,7 @@ pub mod events;
 pub mod file;
 pub mod indexed;
 pub mod lock;
+pub mod refusals;
 pub mod removals;
 pub mod rules;
 pub mod state;

@@ -8,11 +8,9 @@ use crate::clock::Clock;
 use crate::error::Error;
 use crate::events::{Actor, EventMessage};
 use crate::indexed::IndexedState;
+use crate::refusals::{self, PREDEFINED_NETWORKS, no_such_container, no_such_network};
 use crate::state::ClusterNetworkRecord;
 use crate::status::{ContainerState, StatusWord};
-
-/// Network names Docker creates itself and refuses to remove.
-const PREDEFINED_NETWORKS: [&str; 4] = ["bridge", "host", "none", "default"];
 
 impl<S: StatusWord> IndexedState<S> {
     /// `GetContainerLayerSize`: the size of container `id`'s read-write layer in bytes.
@@ -32,31 +30,12 @@ impl<S: StatusWord> IndexedState<S> {
         if let Some(message) = &container.fail.remove {
             return Err(Error::System(message.clone()));
         }
-        match container.state.into() {
-            ContainerState::Running => {
-                return Err(Error::Conflict(format!(
-                    "You cannot remove a running container {id}. Stop the container before \
-                     attempting removal or force remove"
-                )));
-            }
-            ContainerState::Paused => {
-                return Err(Error::Conflict(format!(
-                    "You cannot remove a paused container {id}. Unpause and then stop the \
-                     container before attempting removal or force remove"
-                )));
-            }
-            ContainerState::Restarting => {
-                return Err(Error::Conflict(format!(
-                    "You cannot remove a restarting container {id}. Stop the container before \
-                     attempting removal or force remove"
-                )));
-            }
-            ContainerState::Removing => {
-                return Err(Error::Conflict(format!(
-                    "removal of container {id} is already in progress"
-                )));
-            }
-            ContainerState::Created | ContainerState::Exited | ContainerState::Dead => {}
+        let state: ContainerState = container.state.into();
+        if let Some(refusal) = refusals::active_container(state, id) {
+            return Err(refusal);
+        }
+        if state == ContainerState::Removing {
+            return Err(refusals::removal_in_progress(id));
         }
         let removed = self
             .take_container(id)
@@ -76,16 +55,10 @@ impl<S: StatusWord> IndexedState<S> {
             return Err(Error::System(message.clone()));
         }
         if PREDEFINED_NETWORKS.contains(&network.name.as_str()) {
-            return Err(Error::Forbidden(format!(
-                "{} is a pre-defined network and cannot be removed",
-                network.name
-            )));
+            return Err(refusals::predefined_network(&network.name));
         }
         if network.endpoints > 0 {
-            return Err(Error::Forbidden(format!(
-                "error while removing network: network {} id {} has active endpoints",
-                network.name, network.id
-            )));
+            return Err(refusals::network_in_use(&network.name, &network.id));
         }
         let removed = self.take_network(id).ok_or_else(|| no_such_network(id))?;
         let attributes = BTreeMap::from([
@@ -142,14 +115,6 @@ impl<S: StatusWord> IndexedState<S> {
         };
         self.log(EventMessage::local(kind, "destroy", actor, clock.now()));
     }
-}
-
-fn no_such_container(id: &str) -> Error {
-    Error::NotFound(format!("No such container: {id}"))
-}
-
-fn no_such_network(id: &str) -> Error {
-    Error::NotFound(format!("network {id} not found"))
 }
 
 #[cfg(test)]
