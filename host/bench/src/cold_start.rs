@@ -50,7 +50,7 @@ pub fn measure(samples: usize) -> anyhow::Result<ColdStart> {
 }
 
 /// `target/<profile>/pruner`, built beside this binary (`just bench` builds it).
-fn pruner_binary() -> anyhow::Result<PathBuf> {
+pub fn pruner_binary() -> anyhow::Result<PathBuf> {
     let binary = std::env::current_exe()?
         .parent()
         .context("the benchmark binary has a directory")?

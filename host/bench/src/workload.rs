@@ -33,7 +33,12 @@ pub fn filters() -> Filters {
 /// A daemon with `count` containers: 3 in 8 running, paused or restarting, the rest created,
 /// exited or dead; four in five with the project label, one in ten marked `keep=true`.
 pub fn containers(count: usize) -> BenchDaemon {
-    let containers = (0..count)
+    BenchDaemon::new(container_list(count), Vec::new(), Vec::new())
+}
+
+/// The containers of [`containers`], each with the size of its layer (-1: a failed lookup).
+pub fn container_list(count: usize) -> Vec<(Container, i64)> {
+    (0..count)
         .map(|i| {
             let container = Container {
                 id: object_id(i as u64),
@@ -56,8 +61,7 @@ pub fn containers(count: usize) -> BenchDaemon {
             };
             (container, size)
         })
-        .collect();
-    BenchDaemon::new(containers, Vec::new(), Vec::new())
+        .collect()
 }
 
 /// A daemon with `local` local networks (the predefined ones among them, one in ten with
