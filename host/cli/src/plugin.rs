@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::{Context, anyhow};
 use pruner_runtime::compile_helper::CompileHelper;
 use pruner_runtime::load_error::plugin_load_error;
-use pruner_runtime::{Cancellation, Engines, LoadError, Loader, PruneComponent};
+use pruner_runtime::{Allocation, Cancellation, Engines, LoadError, Loader, PruneComponent};
 
 /// The variable setting [`pruner_runtime::LoadLimits::file_bytes`].
 const MAX_BYTES: &str = "PRUNER_PLUGIN_MAX_BYTES";
@@ -19,11 +19,20 @@ const COMPILE_SECONDS: &str = "PRUNER_PLUGIN_COMPILE_SECONDS";
 /// The variable setting [`pruner_runtime::LoadLimits::compile_memory_bytes`].
 const COMPILE_MEMORY: &str = "PRUNER_PLUGIN_COMPILE_MEMORY";
 
-/// The wasmtime engines of this process, built when the first component is loaded: the
-/// binary's, which prunes once or, as `pruner serve`, for its whole life.
+/// The wasmtime engines of this process, built when the first component is loaded.
+static ENGINES: OnceLock<Engines> = OnceLock::new();
+
+/// The engines of this process: instances allocated on demand, as a prune command prunes
+/// once and would pay a pool's setup (about a thousand `mprotect` calls) for one instance;
+/// pooled for `pruner serve` ([`serving`]).
 pub fn engines() -> &'static Engines {
-    static ENGINES: OnceLock<Engines> = OnceLock::new();
-    ENGINES.get_or_init(|| Engines::builder().build())
+    ENGINES.get_or_init(|| Engines::builder().allocation(Allocation::OnDemand).build())
+}
+
+/// Makes this process's engines pool their instances: `pruner serve` prunes for its whole
+/// life. Call it before anything is loaded.
+pub fn serving() {
+    ENGINES.get_or_init(|| Engines::builder().allocation(Allocation::Pooling).build());
 }
 
 /// The prune component: `plugin`'s, or the built-in one. `cancel` stops the loading of a

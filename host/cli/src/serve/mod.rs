@@ -73,6 +73,7 @@ fn serve(args: &ServeArgs, flags: &NativeFlags) -> anyhow::Result<()> {
         JsonLinesEvents::open(path)
             .with_context(|| format!("cannot open the events file {}", path.display()))?;
     }
+    plugin::serving();
     let component = plugin::component(flags.plugin.as_deref(), &Cancellation::default())?;
     let (containers, networks) = policies::by_kind(&args.policies).map_err(failure_error)?;
     let in_flight = InFlight::new();
