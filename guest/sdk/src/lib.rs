@@ -55,9 +55,10 @@ pub mod bindings {
 
 /// The generated bindings of pruner's packed transport (`wit/policy-transport`,
 /// `pruner:policy-transport`), which [`export!`] exports beside the contract: the same
-/// `containers` function with the listing packed into one text, which costs the host a handful
-/// of calls into the policy's allocator instead of about ten a container. Not a contract: it
-/// changes with the host, which calls the contract's functions when it does not find it.
+/// `containers` function with the listing packed into one text and tables of words, which the
+/// host copies in at once instead of calling the policy's allocator about ten times a
+/// container. Not a contract: it changes with the host, which calls the contract's functions
+/// when it does not find it.
 #[doc(hidden)]
 pub mod transport {
     wit_bindgen::generate!({

@@ -30,7 +30,7 @@ pub struct ContainerListing {
 }
 
 /// The words of one container in `containers`.
-pub const CONTAINER_WORDS: usize = 15;
+const CONTAINER_WORDS: usize = 15;
 /// The flag of a container whose image is known, above its state's byte.
 const IMAGE_KNOWN: u32 = 1 << 8;
 /// The flag of a container whose exit time is known.
