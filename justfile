@@ -61,3 +61,7 @@ sandbox-cost:
 bench:
     cargo build --release -q -p pruner --bin pruner
     cargo run --release -q -p pruner-bench
+
+# The benchmark's policy row alone: a 100k-container prune with `keep-recent` against none.
+bench-policy:
+    cargo run --release -q -p pruner-bench -- policy

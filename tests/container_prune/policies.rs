@@ -1,12 +1,13 @@
 //! Container prune narrowed by the shipped policies: what each keeps, and why, on state
 //! files; chaining; options refused before anything is touched.
 
+use pruner_runtime::Policy;
 use pruner_runtime::PolicyError;
 use pruner_runtime::bindings::ContainerState;
 use pruner_runtime::invariants::PruneKind;
 use pruner_runtime::policy::PolicyFault;
 use pruner_runtime::state::ContainerRecord;
-use pruner_tests::policies::policy;
+use pruner_tests::policies::{contract_policy, policy};
 use pruner_tests::{TestDaemon, container, destroyed, id, pruned, time};
 
 use super::{daemon, exited, labelled, report, sized};
@@ -334,6 +335,72 @@ fn chained_policies_prune_only_what_every_one_lets_go() {
             kept("keep-recent", "new-pinned", "one of the 2 newest"),
         ]
     );
+}
+
+/// Containers with every fact a policy reads, in its corner cases: several images and none
+/// known, exit times and none, empty and non-ASCII label values, every state.
+fn assorted() -> TestDaemon {
+    let mut records = Vec::new();
+    for (i, state) in [
+        ContainerState::Exited,
+        ContainerState::Created,
+        ContainerState::Dead,
+        ContainerState::Running,
+        ContainerState::Paused,
+        ContainerState::Exited,
+        ContainerState::Removing,
+        ContainerState::Exited,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let name = format!("c{i}-ünï");
+        let record = container(&name, state, &format!("2026-11-2{i}T10:00:00Z"));
+        let labels = [
+            vec!["com.docker.compose.project=shop"],
+            vec!["com.docker.compose.project=blög", "keep"],
+            vec!["env=", "com.docker.compose.project=shop"],
+            vec![],
+        ];
+        let record = labelled(record, &labels[i % 4]);
+        let record = from_image(record, ["busybox", "nginx:1.27", "", "ünï/image"][i % 4]);
+        let record = match i % 3 {
+            0 => finished(record, &format!("2026-11-2{}T0{i}:30:00.25Z", i.min(6))),
+            _ => record,
+        };
+        records.push(sized(record, 10 * i as i64));
+    }
+    daemon(records)
+}
+
+#[test]
+fn the_sdk_s_packed_transport_and_the_contract_decide_alike() {
+    let cases: [(&str, &[(&str, &str)]); 6] = [
+        (
+            "keep-recent",
+            &[
+                ("keep", "1"),
+                ("group-by", "label:com.docker.compose.project"),
+            ],
+        ),
+        ("keep-recent", &[("keep", "1"), ("group-by", "image")]),
+        ("keep-recent", &[("keep", "3")]),
+        ("protect", &[("label", "env="), ("label", "keep")]),
+        ("exited-before", &[("until", "24h")]),
+        ("exited-before", &[("until", "2026-11-24T00:00:00")]),
+    ];
+    for (name, options) in cases {
+        let decided = |policy: Policy| {
+            let mut daemon = assorted();
+            let log = daemon.narrow_by(vec![policy]);
+            let report = daemon.prune_containers(&[]);
+            (report, daemon.container_names(), log.lines())
+        };
+        let packed = decided(policy(name, options));
+        let contract = decided(contract_policy(name, options));
+        assert_eq!(packed, contract, "{name} {options:?}");
+        assert!(!packed.2.is_empty(), "{name} {options:?} keeps something");
+    }
 }
 
 #[test]

@@ -11,17 +11,29 @@ use crate::{COMPONENT, TestDaemon};
 
 /// The shipped policy `name` with `options`, compiled once per test binary.
 pub fn policy(name: &str, options: &[(&str, &str)]) -> Policy {
+    Policy::new(shipped(name), options.iter().copied())
+}
+
+/// The shipped policy `name` with `options`, asked about containers through the contract's
+/// `containers` function instead of the SDK's packed transport.
+pub fn contract_policy(name: &str, options: &[(&str, &str)]) -> Policy {
+    let component = shipped(name);
+    assert!(component.has_transport(), "{name} exports the transport");
+    Policy::new(component.without_transport(), options.iter().copied())
+}
+
+/// The shipped policy `name`, compiled once per test binary.
+fn shipped(name: &str) -> PolicyComponent {
     static COMPILED: LazyLock<Mutex<HashMap<String, PolicyComponent>>> =
         LazyLock::new(Mutex::default);
-    let component = COMPILED
+    COMPILED
         .lock()
         .unwrap()
         .entry(name.to_string())
         .or_insert_with(|| {
             PolicyComponent::shipped(&crate::ENGINES, name).expect("a shipped policy")
         })
-        .clone();
-    Policy::new(component, options.iter().copied())
+        .clone()
 }
 
 /// The decisions of a chain, as the CLI prints them.

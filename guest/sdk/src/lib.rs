@@ -54,6 +54,22 @@ pub mod bindings {
     });
 }
 
+/// The generated bindings of pruner's packed transport (`wit/policy-transport`,
+/// `pruner:policy-transport`), which [`export!`] exports beside the contract: the same
+/// `containers` function with the listing packed into one text and tables of words, which the
+/// host copies in at once instead of calling the policy's allocator about ten times a
+/// container. Not a contract: it changes with the host, which calls the contract's functions
+/// when it does not find it.
+#[doc(hidden)]
+pub mod transport {
+    wit_bindgen::generate!({
+        path: "../../wit/policy-transport",
+        world: "packed-policy",
+        pub_export_macro: true,
+        default_bindings_module: "pruner_policy::transport",
+    });
+}
+
 /// The prune a policy is asked about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -104,8 +120,11 @@ pub fn rfc3339(instant: Instant) -> String {
     )
 }
 
-/// Exports `$policy`, a type implementing [`Policy`], as the component's `pruner:policy/policy`.
-/// The export exists in the `wasm32` build only (a native build just checks the policy).
+/// Exports `$policy`, a type implementing [`Policy`], as the component's `pruner:policy/policy`,
+/// and beside it pruner's packed transport of the container listing (not a contract: the host
+/// uses it when it finds it, and the contract's functions otherwise; the policy decides the same
+/// either way). The exports exist in the `wasm32` build only (a native build just checks the
+/// policy).
 #[macro_export]
 macro_rules! export {
     ($policy:ty) => {
@@ -114,6 +133,7 @@ macro_rules! export {
         const _: () = {
             use $crate::bindings::exports::pruner::policy::policy as wit;
             use $crate::bindings::exports::pruner::policy::policy::Guest;
+            use $crate::transport::exports::pruner::policy_transport::packed;
 
             struct Export;
 
@@ -144,7 +164,19 @@ macro_rules! export {
                 }
             }
 
+            impl packed::Guest for Export {
+                fn containers(
+                    options: ::std::vec::Vec<packed::PolicyOption>,
+                    clock: packed::ClockReading,
+                    listing: packed::ContainerListing,
+                ) -> ::std::result::Result<::std::vec::Vec<packed::Kept>, ::std::string::String>
+                {
+                    $crate::run::packed_containers::<$policy>(options, clock, listing)
+                }
+            }
+
     $crate::bindings::export!(Export with_types_in $crate::bindings);
+    $crate::transport::export!(Export with_types_in $crate::transport);
         };
 
         #[cfg(not(target_arch = "wasm32"))]
@@ -152,6 +184,7 @@ macro_rules! export {
             let _ = $crate::run::check::<$policy>;
             let _ = $crate::run::containers::<$policy>;
             let _ = $crate::run::networks::<$policy>;
+            let _ = $crate::run::packed_containers::<$policy>;
         };
     };
 }

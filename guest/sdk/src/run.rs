@@ -1,9 +1,11 @@
-//! What [`export!`](crate::export) calls: the contract's three functions over a [`Policy`].
+//! What [`export!`](crate::export) calls: the contract's three functions over a [`Policy`], and
+//! the packed transport's `containers`, which decides as the contract's does.
 
-use pruner_guest::model::Reference;
+use pruner_guest::model::{Instant, Reference};
 
 use crate::bindings::exports::pruner::policy::policy as wit;
 use crate::object::instant;
+use crate::transport::exports::pruner::policy_transport::packed;
 use crate::{Kept, Kind, Object, Options, Policy};
 
 /// `policy.check`: no option the policy does not take, then the policy's own checks.
@@ -15,7 +17,7 @@ pub fn check<P: Policy>(
         wit::PruneKind::Containers => Kind::Containers,
         wit::PruneKind::Networks => Kind::Networks,
     };
-    configure::<P>(kind, options).map(drop)
+    configure::<P>(kind, Options::from(options)).map(drop)
 }
 
 /// `policy.containers`.
@@ -24,11 +26,37 @@ pub fn containers<P: Policy>(
     clock: wit::ClockReading,
     containers: Vec<wit::Container>,
 ) -> Result<Vec<wit::Kept>, String> {
-    let policy = configure::<P>(Kind::Containers, options)?;
-    let objects: Vec<Object> = containers.into_iter().map(Object::from_container).collect();
-    let kept = keep(&policy, &objects, clock);
-    leave(objects);
-    kept
+    let clock = Reference {
+        now: instant(clock.now),
+        utc_offset_seconds: clock.utc_offset_seconds,
+    };
+    let kept = decide::<P>(Kind::Containers, Options::from(options), clock, || {
+        Ok(containers.into_iter().map(Object::from_container).collect())
+    })?;
+    Ok(kept
+        .into_iter()
+        .map(|Kept { id, reason }| wit::Kept { id, reason })
+        .collect())
+}
+
+/// `packed.containers`: `policy.containers` with the listing packed.
+pub fn packed_containers<P: Policy>(
+    options: Vec<packed::PolicyOption>,
+    clock: packed::ClockReading,
+    listing: packed::ContainerListing,
+) -> Result<Vec<packed::Kept>, String> {
+    let options = Options::new(options.into_iter().map(|o| (o.key, o.value)));
+    let clock = Reference {
+        now: Instant::from_unix(clock.now.seconds, i64::from(clock.now.nanoseconds)),
+        utc_offset_seconds: clock.utc_offset_seconds,
+    };
+    let kept = decide::<P>(Kind::Containers, options, clock, || {
+        Object::unpack(&listing).ok_or_else(|| "the host's packed listing is malformed".into())
+    })?;
+    Ok(kept
+        .into_iter()
+        .map(|Kept { id, reason }| packed::Kept { id, reason })
+        .collect())
 }
 
 /// `policy.networks`.
@@ -37,35 +65,38 @@ pub fn networks<P: Policy>(
     clock: wit::ClockReading,
     networks: Vec<wit::Network>,
 ) -> Result<Vec<wit::Kept>, String> {
-    let policy = configure::<P>(Kind::Networks, options)?;
-    let objects: Vec<Object> = networks.into_iter().map(Object::from_network).collect();
-    let kept = keep(&policy, &objects, clock);
-    leave(objects);
-    kept
-}
-
-/// The policy made from `options` for a prune of `kind`.
-fn configure<P: Policy>(kind: Kind, options: Vec<wit::PolicyOption>) -> Result<P, String> {
-    let options = Options::from(options);
-    options.refuse_unknown(P::OPTIONS)?;
-    P::new(kind, &options)
-}
-
-/// The policy's decisions on `objects`, as the contract's records.
-fn keep<P: Policy>(
-    policy: &P,
-    objects: &[Object],
-    clock: wit::ClockReading,
-) -> Result<Vec<wit::Kept>, String> {
     let clock = Reference {
         now: instant(clock.now),
         utc_offset_seconds: clock.utc_offset_seconds,
     };
-    let kept = policy.keep(objects, clock)?;
+    let kept = decide::<P>(Kind::Networks, Options::from(options), clock, || {
+        Ok(networks.into_iter().map(Object::from_network).collect())
+    })?;
     Ok(kept
         .into_iter()
         .map(|Kept { id, reason }| wit::Kept { id, reason })
         .collect())
+}
+
+/// The policy made from `options` for a prune of `kind`.
+fn configure<P: Policy>(kind: Kind, options: Options) -> Result<P, String> {
+    options.refuse_unknown(P::OPTIONS)?;
+    P::new(kind, &options)
+}
+
+/// The decisions of the policy made from `options` on the objects `objects` gives, for a
+/// prune of `kind`: the options are checked before the objects are read.
+fn decide<P: Policy>(
+    kind: Kind,
+    options: Options,
+    clock: Reference,
+    objects: impl FnOnce() -> Result<Vec<Object>, String>,
+) -> Result<Vec<Kept>, String> {
+    let policy = configure::<P>(kind, options)?;
+    let objects = objects()?;
+    let kept = policy.keep(&objects, clock);
+    leave(objects);
+    kept
 }
 
 /// Leaves `objects` unfreed: every call runs in a fresh instance that the host drops right

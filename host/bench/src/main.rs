@@ -1,6 +1,7 @@
 //! `pruner-bench`: what the sandbox costs. Runs every benchmark and prints a Markdown table
 //! comparing, in the same run, the component in the wasmtime host with the same prune rules
-//! compiled natively against the same in-memory daemon. Run it in release: `just bench`.
+//! compiled natively against the same in-memory daemon. Run it in release: `just bench`;
+//! `just bench-policy` (argument `policy`) runs the policy's row alone.
 
 mod cold_start;
 mod daemon;
@@ -37,6 +38,8 @@ const POLICY_GOAL: f64 = 1.20;
 const STATE_FILE_RUNS: [(usize, usize); 3] = [(10_000, 9), (100_000, 5), (1_000_000, 3)];
 /// The issue's goal for a state-file prune over reading and rewriting the file once.
 const STATE_FILE_GOAL: f64 = 2.0;
+/// The argument that runs the policy's row alone.
+const POLICY_ONLY: &str = "policy";
 /// Local and swarm networks of the network prune.
 const NETWORKS: (usize, usize) = (10_000, 1_000);
 
@@ -54,6 +57,19 @@ fn main() -> anyhow::Result<()> {
     let component = PruneComponent::builtin(&Engines::builder().build())?;
     let pruner = Pruner::new(component.clone());
     let mut table = Table::default();
+    let policy_only = match args.first().map(String::as_str) {
+        None => false,
+        Some(POLICY_ONLY) => true,
+        Some(other) => anyhow::bail!("unknown argument {other:?}; give none, or {POLICY_ONLY}"),
+    };
+
+    if policy_only {
+        policy_row(&component, &mut table);
+        println!("{}", machine(load_before, load_average()));
+        println!();
+        print!("{}", table.text);
+        return Ok(());
+    }
 
     let mut per_container = Vec::new();
     for (count, samples) in CONTAINER_RUNS {
@@ -74,20 +90,7 @@ fn main() -> anyhow::Result<()> {
         per_container.push((count, run.comparison));
     }
 
-    eprintln!("container prune with a policy…");
-    let count = 100_000;
-    let run = prune::policy(&component, count, 11);
-    table.comparison(
-        &format!(
-            "container prune, {} containers: with `keep-recent` (500 per compose project; it \
-             kept {} of the {} removed without it) against none (in the native column)",
-            thousands(count),
-            thousands(run.kept),
-            thousands(run.removed)
-        ),
-        run.comparison,
-        Some(POLICY_GOAL),
-    );
+    policy_row(&component, &mut table);
 
     eprintln!("network prune…");
     let (local, cluster) = NETWORKS;
@@ -189,6 +192,24 @@ fn main() -> anyhow::Result<()> {
     println!();
     print!("{}", table.text);
     Ok(())
+}
+
+/// The policy's row: a prune of 100,000 containers narrowed by `keep-recent` against none.
+fn policy_row(component: &PruneComponent, table: &mut Table) {
+    eprintln!("container prune with a policy…");
+    let count = 100_000;
+    let run = prune::policy(component, count, 11);
+    table.comparison(
+        &format!(
+            "container prune, {} containers: with `keep-recent` (500 per compose project; it \
+             kept {} of the {} removed without it) against none (in the native column)",
+            thousands(count),
+            thousands(run.kept),
+            thousands(run.removed)
+        ),
+        run.comparison,
+        Some(POLICY_GOAL),
+    );
 }
 
 /// The Markdown table being built.

@@ -10,6 +10,7 @@ mod builtin;
 mod compile_cache;
 mod daemon;
 mod hostile_policy;
+mod hostile_sdk_policy;
 mod loading;
 mod plugin_flag;
 mod scratch;
@@ -1333,5 +1334,5 @@ fn every_fixture_is_a_component_of_some_size() {
     for (name, bytes) in pruner_fixtures::FIXTURES {
         assert!(bytes.starts_with(b"\0asm"), "{name} is not wasm");
     }
-    assert_eq!(pruner_fixtures::FIXTURES.len(), 19);
+    assert_eq!(pruner_fixtures::FIXTURES.len(), 20);
 }

@@ -62,7 +62,7 @@ pub type ContainersParams<'a> = (&'a [PolicyOption], ClockReading, &'a [Containe
 /// `policy.networks`' parameters.
 pub type NetworksParams<'a> = (&'a [PolicyOption], ClockReading, &'a [NetworkView<'a>]);
 
-/// The three functions of a policy.
+/// The three functions of a policy, and the SDK's packed `containers` if it exports that.
 #[derive(Clone, Debug)]
 pub struct PolicyExports {
     /// `policy.check`.
@@ -71,10 +71,14 @@ pub struct PolicyExports {
     pub containers: ComponentExportIndex,
     /// `policy.networks`.
     pub networks: ComponentExportIndex,
+    /// `pruner:policy-transport/packed.containers`, when exported with the host's types.
+    pub packed: Option<ComponentExportIndex>,
 }
 
 impl PolicyExports {
-    /// Finds the functions and checks their types against the ones the host calls.
+    /// Finds the functions and checks their types against the ones the host calls. The packed
+    /// transport is not a contract: a policy exporting it with other types is called through
+    /// the contract alone.
     pub fn new(pre: &InstancePre<HostState>) -> wasmtime::Result<PolicyExports> {
         let (_, index) = pre
             .component()
@@ -89,6 +93,7 @@ impl PolicyExports {
             check: export.find::<CheckParams<'static>, CheckResults>(pre, "check")?,
             containers: export.find::<ContainersParams<'static>, Decisions>(pre, "containers")?,
             networks: export.find::<NetworksParams<'static>, Decisions>(pre, "networks")?,
+            packed: super::transport::find(pre),
         })
     }
 }

@@ -52,6 +52,8 @@ pub struct PolicyComponent {
     /// How it was loaded, to compile it again for the fuel-metering engine.
     loader: Loader,
     compiled: Compiled,
+    /// Whether its containers are asked through the SDK's packed transport, which it exports.
+    transport: bool,
     /// The component compiled for the fuel-metering engine, the first time a call sets fuel.
     fueled: Arc<OnceLock<Result<Compiled, String>>>,
 }
@@ -117,6 +119,7 @@ impl PolicyComponent {
             shipped: false,
             bytes: bytes.into(),
             loader: loader.clone(),
+            transport: compiled.exports.packed.is_some(),
             compiled,
             fueled: Arc::default(),
         })
@@ -125,6 +128,23 @@ impl PolicyComponent {
     /// Whether it is one of the policies shipped with pruner, trusted code.
     pub fn is_shipped(&self) -> bool {
         self.shipped
+    }
+
+    /// The same policy asked about containers through the contract's `containers` function
+    /// even if it exports the SDK's packed transport, as a policy built without the SDK is:
+    /// both give the same decisions and the same errors, the packed one faster.
+    pub fn without_transport(self) -> PolicyComponent {
+        PolicyComponent {
+            transport: false,
+            ..self
+        }
+    }
+
+    /// Whether its containers are asked through the SDK's packed transport: whether it
+    /// exports the transport with the host's types (a policy built with the SDK does), unless
+    /// it is [`PolicyComponent::without_transport`].
+    pub fn has_transport(&self) -> bool {
+        self.transport
     }
 
     /// The policy's name: the shipped policy's, or the file as given.
@@ -137,7 +157,7 @@ impl PolicyComponent {
     pub(crate) fn call<Params, Results>(
         &self,
         limits: Limits,
-        function: impl FnOnce(&PolicyExports) -> ComponentExportIndex,
+        function: impl FnOnce(&PolicyExports) -> Option<ComponentExportIndex>,
         params: Params,
     ) -> Result<Results, PolicyFault>
     where
@@ -163,7 +183,9 @@ impl PolicyComponent {
         );
         let mut store =
             sandboxed_store(compiled.pre.engine(), state, &limits).map_err(sandbox_fault)?;
-        let index = function(&compiled.exports);
+        let index = function(&compiled.exports).ok_or_else(|| {
+            PolicyFault::Component("it does not export the function called".to_string())
+        })?;
         let results = compiled.pre.instantiate(&mut store).and_then(|instance| {
             let func = instance.get_typed_func::<Params, Results>(&mut store, index)?;
             func.call(&mut store, params)

@@ -15,6 +15,7 @@ mod bindings;
 mod component;
 mod error;
 mod narrow;
+mod transport;
 
 use std::fmt;
 use std::sync::Arc;
@@ -23,9 +24,11 @@ pub use component::PolicyComponent;
 pub use error::{LoadError, PolicyError, PolicyFault};
 
 use bindings::{
-    CheckParams, CheckResults, ClockReading, ContainerView, ContainersParams, Decisions,
-    NetworkView, NetworksParams, PolicyOption, PruneKind as WitKind,
+    CheckParams, CheckResults, ClockReading, ContainersParams, Decisions, NetworkView,
+    NetworksParams, PolicyOption, PruneKind as WitKind,
 };
+use narrow::ShownContainers;
+use transport::PackedParams;
 
 use pruner_state::escape::escape;
 
@@ -103,7 +106,7 @@ impl Policy {
         let params: CheckParams<'_> = (kind, &self.options);
         let answer = self
             .component
-            .call(limits, |exports| exports.check, params)
+            .call(limits, |exports| Some(exports.check), params)
             .and_then(|(answer,): CheckResults| {
                 answer.map_err(|message| {
                     message_fault(&message, &limits).unwrap_or(PolicyFault::Options(message))
@@ -112,17 +115,32 @@ impl Policy {
         answer.map_err(|fault| self.error(fault))
     }
 
-    /// What the policy keeps of `containers`.
+    /// What the policy keeps of the `shown` containers: through the SDK's packed transport if
+    /// the policy exports it (and the listing fits it), through the contract's records
+    /// otherwise.
     fn containers(
         &self,
         clock: ClockReading,
-        containers: &[ContainerView<'_>],
+        shown: &ShownContainers<'_>,
     ) -> Result<Vec<bindings::Kept>, PolicyError> {
         let limits = self.limits;
-        let params: ContainersParams<'_> = (&self.options, clock, containers);
-        let answer = self
+        let packed = self
             .component
-            .call(limits, |exports| exports.containers, params);
+            .has_transport()
+            .then(|| shown.packed())
+            .flatten();
+        let answer = match packed {
+            Some(listing) => {
+                let params: PackedParams<'_> = (&self.options, clock, listing);
+                self.component
+                    .call(limits, |exports| exports.packed, params)
+            }
+            None => {
+                let params: ContainersParams<'_> = (&self.options, clock, shown.views());
+                self.component
+                    .call(limits, |exports| Some(exports.containers), params)
+            }
+        };
         self.decisions(answer, &limits)
     }
 
@@ -136,7 +154,7 @@ impl Policy {
         let params: NetworksParams<'_> = (&self.options, clock, networks);
         let answer = self
             .component
-            .call(limits, |exports| exports.networks, params);
+            .call(limits, |exports| Some(exports.networks), params);
         self.decisions(answer, &limits)
     }
 

@@ -9,12 +9,14 @@
 //! before the swarm's are pruned (Docker lists them after), since the policies decide on all
 //! networks at once.
 
+use std::cell::OnceCell;
 use std::collections::HashSet;
 
 use foldhash::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::bindings::{self as wit, ClockReading, ContainerView, NetworkScope, NetworkView};
+use super::transport::{self, ContainerListing};
 use super::{Kept, Policy, PolicyError, PolicyFault};
 use crate::backend::{Backends, Cluster, ContainerFacts, ContainerStore, NetworkController};
 use crate::bindings::{ClusterNetwork, Container, Error, Network};
@@ -101,20 +103,51 @@ pub(super) fn containers(
         Err(err) => return Ok((with_containers(backends, Listing::failed(err)), Vec::new())),
     };
     let clock = clock_reading(backends);
-    let views: Vec<ContainerView<'_>> = listed.iter().map(container_view).collect();
+    let shown = ShownContainers::new(&listed);
     let ids_and_names = listed.iter().map(|facts| {
         let container = &facts.container;
         let name = container.names.first().map_or("", String::as_str);
         (container.id.as_str(), name)
     });
     let decided = Decided::by(chain, "container", ids_and_names, listed.len(), |policy| {
-        policy.containers(clock, &views)
+        policy.containers(clock, &shown)
     })?;
-    drop(views);
+    drop(shown);
     let hidden_ids = decided.hidden_ids();
     let shown = keep_shown(listed, &decided.hidden, |facts| facts.container);
     let listing = Listing::decided(shown, hidden_ids);
     Ok((with_containers(backends, listing), decided.kept))
+}
+
+/// The listed containers in the forms the policies are shown them, each made once, when a
+/// policy first needs it: the contract's records, and the SDK's packed listing.
+pub(super) struct ShownContainers<'a> {
+    listed: &'a [ContainerFacts],
+    views: OnceCell<Vec<ContainerView<'a>>>,
+    packed: OnceCell<Option<ContainerListing>>,
+}
+
+impl<'a> ShownContainers<'a> {
+    fn new(listed: &'a [ContainerFacts]) -> ShownContainers<'a> {
+        ShownContainers {
+            listed,
+            views: OnceCell::new(),
+            packed: OnceCell::new(),
+        }
+    }
+
+    /// The containers as the contract's records.
+    pub(super) fn views(&self) -> &[ContainerView<'a>] {
+        self.views
+            .get_or_init(|| self.listed.iter().map(container_view).collect())
+    }
+
+    /// The containers packed; `None` if they outgrow the packed form's 32-bit offsets.
+    pub(super) fn packed(&self) -> Option<&ContainerListing> {
+        self.packed
+            .get_or_init(|| transport::pack(self.listed))
+            .as_ref()
+    }
 }
 
 /// Network prune's backends narrowed by `chain`, and what the policies kept.

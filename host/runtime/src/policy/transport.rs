@@ -1,0 +1,133 @@
+//! `pruner:policy-transport` (`wit/policy-transport`): the container listing packed for the
+//! policies built with the SDK, which export it beside the contract. Not a contract: the host
+//! calls it only on a component whose export has exactly these types, and the contract's
+//! `containers` otherwise. Every string of the listing is a span of one text and the rest is
+//! tables of 32-bit words, so that the listing costs the policy's allocator four calls instead
+//! of about ten a container, and wasmtime copies each table at once instead of checking and
+//! storing every field of every record.
+
+use wasmtime::component::{ComponentExportIndex, ComponentType, InstancePre, Lower};
+
+use super::bindings::{ClockReading, Decisions, PolicyOption};
+use crate::backend::ContainerFacts;
+use crate::bindings::Timestamp;
+use crate::bindings::pruner::api::container_store::Span;
+use crate::host_state::HostState;
+use crate::packed::push;
+use crate::export::Export;
+
+/// The exported interface of the packed transport.
+pub const PACKED_INTERFACE: &str = "pruner:policy-transport/packed@0.1.0";
+
+/// The transport's `container-listing` record: the text and the tables of words.
+#[derive(Clone, Debug, PartialEq, Eq, ComponentType, Lower)]
+#[component(record)]
+pub struct ContainerListing {
+    pub text: String,
+    pub containers: Vec<u32>,
+    pub names: Vec<u32>,
+    pub labels: Vec<u32>,
+}
+
+/// The words of one container in `containers`.
+const CONTAINER_WORDS: usize = 15;
+/// The flag of a container whose image is known, above its state's byte.
+const IMAGE_KNOWN: u32 = 1 << 8;
+/// The flag of a container whose exit time is known.
+const FINISHED_KNOWN: u32 = 1 << 9;
+
+/// `packed.containers`' parameters.
+pub type PackedParams<'a> = (&'a [PolicyOption], ClockReading, &'a ContainerListing);
+
+/// `packed.containers` of `pre`, if it exports the transport with exactly the host's types.
+pub fn find(pre: &InstancePre<HostState>) -> Option<ComponentExportIndex> {
+    let (_, index) = pre.component().get_export(None, PACKED_INTERFACE)?;
+    let export = Export {
+        owner: "its",
+        interface: PACKED_INTERFACE,
+        index,
+    };
+    export
+        .find::<PackedParams<'static>, Decisions>(pre, "containers")
+        .ok()
+}
+
+/// `listed` packed, or `None` if the text or a table would outgrow the 32-bit offsets and
+/// counts of the policy's memory.
+pub fn pack(listed: &[ContainerFacts]) -> Option<ContainerListing> {
+    let text_len: usize = listed
+        .iter()
+        .map(|facts| {
+            let c = &facts.container;
+            c.id.len()
+                + c.names.iter().map(String::len).sum::<usize>()
+                + facts.image.as_ref().map_or(0, String::len)
+                + c.labels
+                    .iter()
+                    .map(|l| l.key.len() + l.value.len())
+                    .sum::<usize>()
+        })
+        .sum();
+    let names: usize = listed.iter().map(|f| f.container.names.len()).sum();
+    let labels: usize = listed.iter().map(|f| f.container.labels.len()).sum();
+    let words = |count: usize, each: usize| u32::try_from(count.checked_mul(each)?).ok();
+    words(listed.len(), CONTAINER_WORDS)?;
+    words(names, 2)?;
+    words(labels, 4)?;
+    u32::try_from(text_len).ok()?;
+    let mut listing = ContainerListing {
+        text: String::with_capacity(text_len),
+        containers: Vec::with_capacity(listed.len() * CONTAINER_WORDS),
+        names: Vec::with_capacity(names * 2),
+        labels: Vec::with_capacity(labels * 4),
+    };
+    for facts in listed {
+        let container = &facts.container;
+        let text = &mut listing.text;
+        // The indexes and counts fit in `u32`: the tables' words do, checked above.
+        let first_name = (listing.names.len() / 2) as u32;
+        for name in &container.names {
+            span(&mut listing.names, push(text, name));
+        }
+        let first_label = (listing.labels.len() / 4) as u32;
+        for label in &container.labels {
+            span(&mut listing.labels, push(text, &label.key));
+            span(&mut listing.labels, push(text, &label.value));
+        }
+        let words = &mut listing.containers;
+        span(words, push(text, &container.id));
+        words.extend([first_name, container.names.len() as u32]);
+        words.extend([first_label, container.labels.len() as u32]);
+        let image = facts.image.as_deref().map(|image| push(text, image));
+        span(words, image.unwrap_or(Span { start: 0, len: 0 }));
+        timestamp(words, container.created);
+        // The contract's states in the contract's order, which the host's enum follows.
+        let mut state = container.state as u32;
+        if image.is_some() {
+            state |= IMAGE_KNOWN;
+        }
+        if facts.finished.is_some() {
+            state |= FINISHED_KNOWN;
+        }
+        words.push(state);
+        timestamp(
+            words,
+            facts.finished.unwrap_or(Timestamp {
+                seconds: 0,
+                nanoseconds: 0,
+            }),
+        );
+    }
+    Some(listing)
+}
+
+/// Appends a span's two words.
+fn span(words: &mut Vec<u32>, span: Span) {
+    words.extend([span.start, span.len]);
+}
+
+/// Appends a timestamp's three words: the seconds' low and high word, the nanoseconds.
+fn timestamp(words: &mut Vec<u32>, time: Timestamp) {
+    let seconds = time.seconds as u64;
+    words.extend([seconds as u32, (seconds >> 32) as u32, time.nanoseconds]);
+}
