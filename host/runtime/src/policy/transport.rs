@@ -12,9 +12,9 @@ use super::bindings::{ClockReading, Decisions, PolicyOption};
 use crate::backend::ContainerFacts;
 use crate::bindings::Timestamp;
 use crate::bindings::pruner::api::container_store::Span;
+use crate::export::Export;
 use crate::host_state::HostState;
 use crate::packed::push;
-use crate::export::Export;
 
 /// The exported interface of the packed transport.
 pub const PACKED_INTERFACE: &str = "pruner:policy-transport/packed@0.1.0";
