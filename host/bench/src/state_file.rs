@@ -7,7 +7,7 @@
 //! rules' on the same containers before anything is timed.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
@@ -77,11 +77,12 @@ fn one_count(
     );
     fs::copy(&base, &work)?;
     run_floor(this, &work)?;
+    let kept = pruner_state::file::read::<ContainerState>(&work)?
+        .containers
+        .len();
     ensure!(
-        pruner_state::file::read::<ContainerState>(&work)?
-            .containers
-            .len()
-            == count
+        kept == count,
+        "the floor left {kept} of {count} containers; it must keep them all"
     );
 
     let time = |run: &dyn Fn(&Path) -> anyhow::Result<()>| {
@@ -178,7 +179,7 @@ pub fn floor(args: &[String]) -> anyhow::Result<()> {
     let [path] = args else {
         anyhow::bail!("usage: pruner-bench {FLOOR} STATE_FILE");
     };
-    let (file, mut state): (LockedFile, IndexedState) = LockedFile::open(&PathBuf::from(path))?;
+    let (file, mut state): (LockedFile, IndexedState) = LockedFile::open(Path::new(path))?;
     file.save(state.state())?;
     Ok(())
 }
