@@ -9,7 +9,7 @@ use pruner_runtime::bindings::ContainerState;
 use pruner_runtime::state::{
     ClusterNetworkRecord, ClusterRecord, ContainerRecord, NetworkRecord, State,
 };
-use pruner_runtime::{Filters, PruneError};
+use pruner_runtime::{DockerError, Filters, PruneError};
 use pruner_tests::{TestDaemon, cluster_network, container, id, network};
 use serde_json::Value;
 
@@ -155,7 +155,11 @@ fn check_until_row(row: &Value, outcome: Outcome) -> Vec<String> {
             );
             let mut problems = Vec::new();
             let result = daemon.prune_containers_with(&until);
-            if result != Err(PruneError::InvalidParameter(message.clone())) {
+            if result
+                != Err(PruneError::Returned(DockerError::InvalidParameter(
+                    message.clone(),
+                )))
+            {
                 problems.push(format!(
                     "expected InvalidParameter({message:?}), got {result:?}"
                 ));
@@ -328,9 +332,9 @@ fn every_validate_prune_set_row_is_enforced_by_both_prunes() {
         let filters = row_filters(row);
         let daemon = TestDaemon::new(State::default());
         let expected = if row["error"].as_bool() == Some(true) {
-            Err(PruneError::InvalidParameter(
+            Err(PruneError::Returned(DockerError::InvalidParameter(
                 text(row, "error_message").to_string(),
-            ))
+            )))
         } else {
             Ok(())
         };

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use pruner_runtime::bindings::{ContainerPruneReport, ContainerState};
 use pruner_runtime::events::{Actor, EventMessage};
 use pruner_runtime::state::{ContainerRecord, State};
-use pruner_runtime::{Filters, PruneError};
+use pruner_runtime::{DockerError, Filters, PruneError};
 use pruner_tests::{
     NOW, TestDaemon, container, destroyed, filters, id, json_filters, labels, pruned, time,
 };
@@ -99,7 +99,7 @@ fn assert_rejected(filters: &Filters, expected: PruneError) {
 }
 
 fn invalid(message: &str) -> PruneError {
-    PruneError::InvalidParameter(message.to_string())
+    PruneError::Returned(DockerError::InvalidParameter(message.to_string()))
 }
 
 // --- which containers ------------------------------------------------------------------------
@@ -262,7 +262,10 @@ fn a_layer_size_failure_aborts_the_prune_with_that_error_and_no_prune_event() {
 
     let result = daemon.prune_containers(&[]);
 
-    assert_eq!(result, Err(PruneError::System(failure.to_string())));
+    assert_eq!(
+        result,
+        Err(PruneError::Daemon(DockerError::System(failure.to_string())))
+    );
     // `new` was removed before the failure and stays removed; `old` was never reached.
     assert_eq!(daemon.container_names(), ["old", "broken"]);
     assert_eq!(daemon.events(), [destroyed("container", &id("new"))]);

@@ -18,7 +18,9 @@ use pruner_runtime::bindings::{
 use pruner_runtime::guard::PRUNE_RUNNING;
 use pruner_runtime::memory::MemoryDaemon;
 use pruner_runtime::state::{ClusterRecord, ContainerRecord, State};
-use pruner_runtime::{Backends, Cancellation, Filters, Limits, PluginFault, PruneError, Pruner};
+use pruner_runtime::{
+    Backends, Cancellation, DockerError, Filters, Limits, PluginFault, PruneError, Pruner,
+};
 use pruner_tests::{
     COMPONENT, TestDaemon, cluster_network, container, destroyed, id, network, pruned,
 };
@@ -266,7 +268,7 @@ fn busy_daemon() -> TestDaemon {
 }
 
 fn conflict() -> PruneError {
-    PruneError::Conflict(PRUNE_RUNNING.to_string())
+    PruneError::Daemon(DockerError::Conflict(PRUNE_RUNNING.to_string()))
 }
 
 fn container_report(names: &[&str]) -> ContainerPruneReport {
@@ -407,9 +409,9 @@ fn a_prune_with_invalid_filters_gets_the_conflict_before_its_filters_are_checked
     // Once the first prune is done, the same filters are judged on their own.
     assert_eq!(
         daemon.prune_containers(&["dangling=true"]),
-        Err(PruneError::InvalidParameter(
+        Err(PruneError::Returned(DockerError::InvalidParameter(
             "invalid filter 'dangling'".to_string()
-        ))
+        )))
     );
 }
 
@@ -436,9 +438,9 @@ fn the_guard_is_free_again_after_a_prune_fails() {
 
     assert_eq!(
         daemon.prune_networks(&["until=foo"]),
-        Err(PruneError::InvalidParameter(
+        Err(PruneError::Returned(DockerError::InvalidParameter(
             r#"failed to parse value as time or duration: "foo""#.to_string()
-        ))
+        )))
     );
     assert!(!daemon.pruner.guard().is_held());
 
@@ -446,7 +448,9 @@ fn the_guard_is_free_again_after_a_prune_fails() {
     daemon.change(|state| state.containers[1].fail.size = Some("no snapshot".to_string()));
     assert_eq!(
         daemon.prune_containers(&[]),
-        Err(PruneError::System("no snapshot".to_string()))
+        Err(PruneError::Daemon(DockerError::System(
+            "no snapshot".to_string()
+        )))
     );
     assert!(!daemon.pruner.guard().is_held());
 

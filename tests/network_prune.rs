@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use pruner_runtime::bindings::NetworkPruneReport;
 use pruner_runtime::events::{Actor, EventMessage};
 use pruner_runtime::state::{ClusterNetworkRecord, ClusterRecord, NetworkRecord, State};
-use pruner_runtime::{Filters, PruneError};
+use pruner_runtime::{DockerError, Filters, PruneError};
 use pruner_tests::{
     NOW, TestDaemon, cluster_network, destroyed, filters, json_filters, labels, network, pruned,
     time,
@@ -108,7 +108,7 @@ fn assert_rejected(filters: &Filters, expected: PruneError) {
 }
 
 fn invalid(message: &str) -> PruneError {
-    PruneError::InvalidParameter(message.to_string())
+    PruneError::Returned(DockerError::InvalidParameter(message.to_string()))
 }
 
 // --- local networks --------------------------------------------------------------------------

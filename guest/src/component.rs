@@ -7,7 +7,7 @@
 )]
 
 use crate::daemon::Daemon;
-use crate::error::Error;
+use crate::error::DockerError;
 use crate::filters::Filters;
 use crate::model::{
     ClusterNetwork, Container, ContainerPruneReport, ContainerState, Event, Instant, Label,
@@ -91,27 +91,27 @@ impl Daemon for Imports {
         });
     }
 
-    fn list_containers(&mut self) -> Result<Vec<Container>, Error> {
+    fn list_containers(&mut self) -> Result<Vec<Container>, DockerError> {
         let listing = container_store::list_packed().map_err(error_from_wit)?;
         unpack(&listing).ok_or_else(|| {
-            Error::System("the host's packed container listing is malformed".to_string())
+            DockerError::System("the host's packed container listing is malformed".to_string())
         })
     }
 
-    fn container_layer_size(&mut self, id: &str) -> Result<i64, Error> {
+    fn container_layer_size(&mut self, id: &str) -> Result<i64, DockerError> {
         container_store::layer_size(id).map_err(error_from_wit)
     }
 
-    fn remove_container(&mut self, id: &str) -> Result<(), Error> {
+    fn remove_container(&mut self, id: &str) -> Result<(), DockerError> {
         container_store::remove(id).map_err(error_from_wit)
     }
 
-    fn list_networks(&mut self) -> Result<Vec<Network>, Error> {
+    fn list_networks(&mut self) -> Result<Vec<Network>, DockerError> {
         let networks = network_controller::list().map_err(error_from_wit)?;
         Ok(networks.into_iter().map(network_from_wit).collect())
     }
 
-    fn remove_network(&mut self, id: &str) -> Result<(), Error> {
+    fn remove_network(&mut self, id: &str) -> Result<(), DockerError> {
         network_controller::remove(id).map_err(error_from_wit)
     }
 
@@ -119,12 +119,12 @@ impl Daemon for Imports {
         cluster::is_manager()
     }
 
-    fn list_cluster_networks(&mut self) -> Result<Vec<ClusterNetwork>, Error> {
+    fn list_cluster_networks(&mut self) -> Result<Vec<ClusterNetwork>, DockerError> {
         let networks = cluster::list().map_err(error_from_wit)?;
         Ok(networks.into_iter().map(cluster_network_from_wit).collect())
     }
 
-    fn remove_cluster_network(&mut self, id: &str) -> Result<(), Error> {
+    fn remove_cluster_network(&mut self, id: &str) -> Result<(), DockerError> {
         cluster::remove(id).map_err(error_from_wit)
     }
 }
@@ -229,22 +229,22 @@ fn cluster_network_from_wit(n: cluster::ClusterNetwork) -> ClusterNetwork {
     }
 }
 
-fn error_from_wit(err: types::Error) -> Error {
+fn error_from_wit(err: types::Error) -> DockerError {
     match err {
-        types::Error::InvalidParameter(m) => Error::InvalidParameter(m),
-        types::Error::Conflict(m) => Error::Conflict(m),
-        types::Error::NotFound(m) => Error::NotFound(m),
-        types::Error::Forbidden(m) => Error::Forbidden(m),
-        types::Error::System(m) => Error::System(m),
+        types::Error::InvalidParameter(m) => DockerError::InvalidParameter(m),
+        types::Error::Conflict(m) => DockerError::Conflict(m),
+        types::Error::NotFound(m) => DockerError::NotFound(m),
+        types::Error::Forbidden(m) => DockerError::Forbidden(m),
+        types::Error::System(m) => DockerError::System(m),
     }
 }
 
-fn error_to_wit(err: Error) -> types::Error {
+fn error_to_wit(err: DockerError) -> types::Error {
     match err {
-        Error::InvalidParameter(m) => types::Error::InvalidParameter(m),
-        Error::Conflict(m) => types::Error::Conflict(m),
-        Error::NotFound(m) => types::Error::NotFound(m),
-        Error::Forbidden(m) => types::Error::Forbidden(m),
-        Error::System(m) => types::Error::System(m),
+        DockerError::InvalidParameter(m) => types::Error::InvalidParameter(m),
+        DockerError::Conflict(m) => types::Error::Conflict(m),
+        DockerError::NotFound(m) => types::Error::NotFound(m),
+        DockerError::Forbidden(m) => types::Error::Forbidden(m),
+        DockerError::System(m) => types::Error::System(m),
     }
 }

@@ -1,7 +1,7 @@
 //! Container prune (moby `daemon.ContainersPrune`).
 
 use crate::daemon::Daemon;
-use crate::error::Error;
+use crate::error::DockerError;
 use crate::filters::Filters;
 use crate::labels::PruneLabels;
 use crate::model::{ContainerPruneReport, Event, Label};
@@ -20,7 +20,7 @@ pub const ACCEPTED_FILTERS: [&str; 3] = ["label", "label!", "until"];
 pub fn prune_containers(
     daemon: &mut impl Daemon,
     filters: &Filters,
-) -> Result<ContainerPruneReport, Error> {
+) -> Result<ContainerPruneReport, DockerError> {
     filters.validate(&ACCEPTED_FILTERS)?;
     let until = until_from_filters(filters, daemon.now())?;
     let labels = PruneLabels::new(filters);

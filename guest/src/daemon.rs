@@ -1,7 +1,7 @@
 //! What the prune rules need from the daemon: its objects, its clock, its log and its events.
 //! The component implements this over its WIT imports; native callers implement it directly.
 
-use crate::error::Error;
+use crate::error::DockerError;
 use crate::model::{ClusterNetwork, Container, Event, Network, Reference};
 use alloc::vec::Vec;
 
@@ -17,21 +17,21 @@ pub trait Daemon {
     fn log_event(&mut self, event: Event);
 
     /// Every container, in any order.
-    fn list_containers(&mut self) -> Result<Vec<Container>, Error>;
+    fn list_containers(&mut self) -> Result<Vec<Container>, DockerError>;
     /// The size of a container's read-write layer; negative when unknown.
-    fn container_layer_size(&mut self, id: &str) -> Result<i64, Error>;
+    fn container_layer_size(&mut self, id: &str) -> Result<i64, DockerError>;
     /// Removes a container without force and without its volumes.
-    fn remove_container(&mut self, id: &str) -> Result<(), Error>;
+    fn remove_container(&mut self, id: &str) -> Result<(), DockerError>;
 
     /// Every local network.
-    fn list_networks(&mut self) -> Result<Vec<Network>, Error>;
+    fn list_networks(&mut self) -> Result<Vec<Network>, DockerError>;
     /// Removes a local network.
-    fn remove_network(&mut self, id: &str) -> Result<(), Error>;
+    fn remove_network(&mut self, id: &str) -> Result<(), DockerError>;
 
     /// Whether this node is a swarm manager.
     fn is_manager(&mut self) -> bool;
     /// Every swarm network but the swarm's predefined ones.
-    fn list_cluster_networks(&mut self) -> Result<Vec<ClusterNetwork>, Error>;
+    fn list_cluster_networks(&mut self) -> Result<Vec<ClusterNetwork>, DockerError>;
     /// Removes a swarm network.
-    fn remove_cluster_network(&mut self, id: &str) -> Result<(), Error>;
+    fn remove_cluster_network(&mut self, id: &str) -> Result<(), DockerError>;
 }

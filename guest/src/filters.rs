@@ -1,13 +1,19 @@
 //! Docker's `filters.Args` (moby `api/types/filters/parse.go` @ moby-2023) as the prune rules use
 //! it: validation against the accepted keys, `MatchKVList` and the prune-specific `label!` rule
-//! (`matchLabels` in `daemon/prune.go`).
+//! (`matchLabels` in `daemon/prune.go`). pruner's one definition of filters: with the `wire`
+//! feature, the host's forms of them too (`wire.rs`: the Engine API's JSON, the CLI's flags).
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::{BTreeMap, BTreeSet, btree_map};
 use alloc::{borrow::ToOwned, format, string::String, vec::Vec};
 
-use crate::error::Error;
+use crate::error::DockerError;
 use crate::labels::{KvList, PruneLabels};
 use crate::model::Label;
+
+#[cfg(feature = "wire")]
+mod wire;
+#[cfg(feature = "wire")]
+pub use wire::FilterError;
 
 /// Docker's `filters.Args`: each key maps to a set of values.
 ///
@@ -36,6 +42,24 @@ impl Filters {
         pairs.into_iter().collect()
     }
 
+    /// `Add`: adds `value` to the set of `key`.
+    pub fn add(&mut self, key: &str, value: &str) {
+        self.fields
+            .entry(key.to_owned())
+            .or_default()
+            .insert(value.to_owned());
+    }
+
+    /// Whether there are no keys.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    /// The keys with their sets of values, in key order.
+    pub fn iter(&self) -> btree_map::Iter<'_, String, BTreeSet<String>> {
+        self.fields.iter()
+    }
+
     /// `Contains`: whether `key` is present, whatever the number of its values.
     pub fn contains(&self, key: &str) -> bool {
         self.fields.contains_key(key)
@@ -52,13 +76,13 @@ impl Filters {
     /// `Validate`: fails for the first key (in sorted order) that is not in `accepted`, with
     /// moby-2023's `InvalidParameter` text `invalid filter 'KEY'` (`invalid filter` for the empty
     /// key).
-    pub fn validate(&self, accepted: &[&str]) -> Result<(), Error> {
+    pub fn validate(&self, accepted: &[&str]) -> Result<(), DockerError> {
         match self
             .fields
             .keys()
             .find(|key| !accepted.contains(&key.as_str()))
         {
-            Some(key) => Err(Error::InvalidParameter(invalid_filter_message(key))),
+            Some(key) => Err(DockerError::InvalidParameter(invalid_filter_message(key))),
             None => Ok(()),
         }
     }
@@ -75,6 +99,16 @@ impl Filters {
     /// against [`PruneLabels`], parsed once.)
     pub fn match_prune_labels(&self, labels: &[Label]) -> bool {
         PruneLabels::new(self).matches(labels)
+    }
+}
+
+impl IntoIterator for Filters {
+    type Item = (String, BTreeSet<String>);
+    type IntoIter = btree_map::IntoIter<String, BTreeSet<String>>;
+
+    /// The keys with their sets of values, in key order.
+    fn into_iter(self) -> Self::IntoIter {
+        self.fields.into_iter()
     }
 }
 
@@ -158,7 +192,9 @@ mod tests {
         let bad = filters(&[("zzz", &["1"]), ("dangling", &["true"]), ("label", &["a"])]);
         assert_eq!(
             bad.validate(PRUNE_KEYS),
-            Err(Error::InvalidParameter("invalid filter 'dangling'".into()))
+            Err(DockerError::InvalidParameter(
+                "invalid filter 'dangling'".into()
+            ))
         );
     }
 
@@ -167,7 +203,7 @@ mod tests {
         let empty = filters(&[("", &[""])]);
         assert_eq!(
             empty.validate(PRUNE_KEYS),
-            Err(Error::InvalidParameter("invalid filter".into()))
+            Err(DockerError::InvalidParameter("invalid filter".into()))
         );
     }
 

@@ -1,4 +1,6 @@
-//! Docker's container prune and network prune rules (moby `daemon/prune.go`), in plain Rust.
+//! Docker's container prune and network prune rules (moby `daemon/prune.go`), in plain Rust,
+//! and the model they work on, which every pruner crate shares: Docker's objects and reports
+//! ([`model`]), error classes ([`error`]) and filters ([`filters`]).
 //!
 //! The same code runs natively and, through the thin glue in `component`, as a `wasm32-wasip2`
 //! component whose imports are the daemon's backends.

@@ -41,7 +41,8 @@ pub struct Label {
     pub value: String,
 }
 
-/// A container's status word.
+/// A container's state, as `docker ps` and the Engine API's `State.Status` report it: pruner's
+/// one definition of it. The WIT's `container-state` is its image at the wasm edge.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ContainerState {
     /// Created, never started.
@@ -61,6 +62,43 @@ pub enum ContainerState {
 }
 
 impl ContainerState {
+    /// Every state, in the WIT's order (the packed listings' state numbers).
+    pub const ALL: [ContainerState; 7] = [
+        ContainerState::Created,
+        ContainerState::Running,
+        ContainerState::Paused,
+        ContainerState::Restarting,
+        ContainerState::Removing,
+        ContainerState::Exited,
+        ContainerState::Dead,
+    ];
+
+    /// Docker's status word, e.g. `exited`.
+    pub fn word(self) -> &'static str {
+        match self {
+            ContainerState::Created => "created",
+            ContainerState::Running => "running",
+            ContainerState::Paused => "paused",
+            ContainerState::Restarting => "restarting",
+            ContainerState::Removing => "removing",
+            ContainerState::Exited => "exited",
+            ContainerState::Dead => "dead",
+        }
+    }
+
+    /// The state a status word names; the error text lists the accepted words.
+    pub fn from_word(word: &str) -> Result<ContainerState, String> {
+        ContainerState::ALL
+            .into_iter()
+            .find(|state| state.word() == word)
+            .ok_or_else(|| {
+                alloc::format!(
+                    "unknown container state {word:?} (expected one of created, running, \
+                     paused, restarting, removing, exited, dead)"
+                )
+            })
+    }
+
     /// Docker's `State.Running`: true for running, paused and restarting containers.
     pub fn is_running(self) -> bool {
         matches!(

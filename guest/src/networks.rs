@@ -1,7 +1,7 @@
 //! Network prune (moby `daemon.NetworksPrune`): swarm networks first, then local ones.
 
 use crate::daemon::Daemon;
-use crate::error::Error;
+use crate::error::DockerError;
 use crate::filters::Filters;
 use crate::labels::PruneLabels;
 use crate::model::{ClusterNetwork, Event, Label, Network, NetworkPruneReport};
@@ -22,7 +22,7 @@ const PREDEFINED_NETWORKS: [&str; 4] = ["bridge", "host", "none", "default"];
 pub fn prune_networks(
     daemon: &mut impl Daemon,
     filters: &Filters,
-) -> Result<NetworkPruneReport, Error> {
+) -> Result<NetworkPruneReport, DockerError> {
     filters.validate(&ACCEPTED_FILTERS)?;
     until_from_filters(filters, daemon.now())?;
 
@@ -52,7 +52,7 @@ pub fn prune_networks(
 fn prune_cluster_networks(
     daemon: &mut impl Daemon,
     filters: &Filters,
-) -> Result<Vec<String>, Error> {
+) -> Result<Vec<String>, DockerError> {
     let until = until_from_filters(filters, daemon.now()).unwrap_or(None);
     let labels = PruneLabels::new(filters);
     let mut deleted = Vec::new();
@@ -84,7 +84,10 @@ fn prune_cluster_networks(
 }
 
 /// Prunes local networks without endpoints; returns the removed names.
-fn prune_local_networks(daemon: &mut impl Daemon, filters: &Filters) -> Result<Vec<String>, Error> {
+fn prune_local_networks(
+    daemon: &mut impl Daemon,
+    filters: &Filters,
+) -> Result<Vec<String>, DockerError> {
     let until = until_from_filters(filters, daemon.now()).unwrap_or(None);
     let labels = PruneLabels::new(filters);
     let mut deleted = Vec::new();

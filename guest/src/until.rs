@@ -1,6 +1,6 @@
 //! The `until` prune filter (moby `getUntilFromPruneFilters`).
 
-use crate::error::Error;
+use crate::error::DockerError;
 use crate::filters::Filters;
 use crate::model::{Instant, Reference};
 use crate::timestamp;
@@ -17,23 +17,23 @@ const GO_ZERO_TIME: Instant = Instant {
 pub fn until_from_filters(
     filters: &Filters,
     reference: Reference,
-) -> Result<Option<Instant>, Error> {
+) -> Result<Option<Instant>, DockerError> {
     if !filters.contains("until") {
         return Ok(None);
     }
     let values = filters.get("until");
     if values.len() > 1 {
-        return Err(Error::InvalidParameter(
+        return Err(DockerError::InvalidParameter(
             "more than one until filter specified".to_string(),
         ));
     }
     // Docker indexes the empty set and panics; a clear error is given instead.
     let Some(value) = values.first() else {
-        return Err(Error::InvalidParameter(
+        return Err(DockerError::InvalidParameter(
             "until filter specified without a value".to_string(),
         ));
     };
-    let until = timestamp::until(value, reference).map_err(Error::InvalidParameter)?;
+    let until = timestamp::until(value, reference).map_err(DockerError::InvalidParameter)?;
     Ok((until != GO_ZERO_TIME).then_some(until))
 }
 

@@ -2,7 +2,7 @@
 //! `match_kv_list`, `match_labels_prune`, `match_labels_prune_from_json`, `validate_prune_set` and
 //! `validate_test_table`.
 
-use pruner_guest::error::Error;
+use pruner_guest::error::DockerError;
 use pruner_guest::filters::Filters;
 use pruner_guest::model::Label;
 use serde_json::{Map, Value};
@@ -94,7 +94,11 @@ fn check_validate_row(row: &Value) {
     let outcome = filters(&row["filters"]).validate(&accepted(row));
     if row["error"].as_bool() == Some(true) {
         let message = text(row, "error_message").to_owned();
-        assert_eq!(outcome, Err(Error::InvalidParameter(message)), "row {row}");
+        assert_eq!(
+            outcome,
+            Err(DockerError::InvalidParameter(message)),
+            "row {row}"
+        );
     } else {
         assert_eq!(outcome, Ok(()), "row {row}");
     }

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, FixedOffset, TimeZone};
-use pruner_state::{Actor, ContainerState, Error, IndexedState};
+use pruner_state::{Actor, ContainerState, DockerError, IndexedState};
 
 use crate::session::Session;
 use pruner_state::Removals;
@@ -72,7 +72,7 @@ impl container_store::Guest for Backend {
 }
 
 /// The containers of `state` as a packed listing.
-fn pack(state: &IndexedState) -> Result<container_store::ContainerListing, Error> {
+fn pack(state: &IndexedState) -> Result<container_store::ContainerListing, DockerError> {
     let mut listing = container_store::ContainerListing {
         text: String::new(),
         containers: Vec::with_capacity(state.container_count()),
@@ -264,17 +264,18 @@ fn state_to_wit(state: ContainerState) -> container_store::ContainerState {
     }
 }
 
-fn error_to_wit(err: Error) -> types::Error {
+fn error_to_wit(err: DockerError) -> types::Error {
     match err {
-        Error::Conflict(m) => types::Error::Conflict(m),
-        Error::NotFound(m) => types::Error::NotFound(m),
-        Error::Forbidden(m) => types::Error::Forbidden(m),
-        Error::System(m) => types::Error::System(m),
+        DockerError::InvalidParameter(m) => types::Error::InvalidParameter(m),
+        DockerError::Conflict(m) => types::Error::Conflict(m),
+        DockerError::NotFound(m) => types::Error::NotFound(m),
+        DockerError::Forbidden(m) => types::Error::Forbidden(m),
+        DockerError::System(m) => types::Error::System(m),
     }
 }
 
 /// Appends `s` to a packed listing's `text`; its span there.
-fn push(text: &mut String, s: &str) -> Result<container_store::Span, Error> {
+fn push(text: &mut String, s: &str) -> Result<container_store::Span, DockerError> {
     let span = container_store::Span {
         start: count(text.len())?,
         len: count(s.len())?,
@@ -285,7 +286,7 @@ fn push(text: &mut String, s: &str) -> Result<container_store::Span, Error> {
 }
 
 /// `n` as a packed listing's 32-bit offset or count.
-fn count(n: usize) -> Result<u32, Error> {
+fn count(n: usize) -> Result<u32, DockerError> {
     u32::try_from(n)
-        .map_err(|_| Error::System("the container listing is too large to pack".to_string()))
+        .map_err(|_| DockerError::System("the container listing is too large to pack".to_string()))
 }

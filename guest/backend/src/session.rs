@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset};
 use pruner_state::file::{self, FileError, LockedFile};
 use pruner_state::{
-    Actor, Clock, Error, EventMessage, FixedClock, IndexedState, Removals, SystemClock,
+    Actor, Clock, DockerError, EventMessage, FixedClock, IndexedState, Removals, SystemClock,
 };
 
 /// The environment variable naming the state file served when none was opened.
@@ -67,7 +67,7 @@ impl Session {
 
     /// Takes the file's prune lock and reads the file: Docker's conflict while another prune
     /// holds the lock.
-    pub fn lock(&mut self) -> Result<(), Error> {
+    pub fn lock(&mut self) -> Result<(), DockerError> {
         let (file, state) = LockedFile::open(&self.path()).map_err(daemon_error)?;
         self.held = Some(Held {
             file,
@@ -102,13 +102,13 @@ impl Session {
     /// `f` of the daemon's state.
     pub fn read<R>(
         &mut self,
-        f: impl FnOnce(&IndexedState) -> Result<R, Error>,
-    ) -> Result<R, Error> {
+        f: impl FnOnce(&IndexedState) -> Result<R, DockerError>,
+    ) -> Result<R, DockerError> {
         self.with_held(|held, _| f(&held.state))
     }
 
     /// Removes container `id` as Docker does ([`IndexedState::remove_container`]).
-    pub fn remove_container(&mut self, id: &str) -> Result<(), Error> {
+    pub fn remove_container(&mut self, id: &str) -> Result<(), DockerError> {
         let withheld = self.withheld;
         self.with_held(|held, clock| {
             let size = held.state.container(id).map_or(0, |c| c.size_rw);
@@ -128,7 +128,7 @@ impl Session {
     }
 
     /// Removes local network `id` as Docker does ([`IndexedState::remove_network`]).
-    pub fn remove_network(&mut self, id: &str) -> Result<(), Error> {
+    pub fn remove_network(&mut self, id: &str) -> Result<(), DockerError> {
         let withheld = self.withheld;
         self.with_held(|held, clock| {
             let name = held.state.network(id).map(|n| n.name.clone());
@@ -142,7 +142,7 @@ impl Session {
 
     /// Removes swarm network `id` as Docker does
     /// ([`IndexedState::remove_cluster_network`]).
-    pub fn remove_cluster_network(&mut self, id: &str) -> Result<(), Error> {
+    pub fn remove_cluster_network(&mut self, id: &str) -> Result<(), DockerError> {
         let withheld = self.withheld;
         self.with_held(|held, _| {
             let name = held.state.cluster_network(id).map(|n| n.name.clone());
@@ -156,7 +156,7 @@ impl Session {
 
     /// Logs a `kind` `action` event about `actor` at the daemon's time.
     /// Dropped while changes are withheld.
-    pub fn log(&mut self, kind: &str, action: &str, actor: Actor) -> Result<(), Error> {
+    pub fn log(&mut self, kind: &str, action: &str, actor: Actor) -> Result<(), DockerError> {
         if self.withheld {
             return Ok(());
         }
@@ -172,8 +172,8 @@ impl Session {
     /// that cannot be written fails.
     fn with_held<R>(
         &mut self,
-        f: impl FnOnce(&mut Held, &dyn Clock) -> Result<R, Error>,
-    ) -> Result<R, Error> {
+        f: impl FnOnce(&mut Held, &dyn Clock) -> Result<R, DockerError>,
+    ) -> Result<R, DockerError> {
         let clock = clock(&self.clock);
         if let Some(held) = &mut self.held {
             held.file.refresh();
@@ -202,10 +202,10 @@ impl Session {
 }
 
 /// A state file's error as the daemon's: another prune's lock is Docker's conflict.
-fn daemon_error(err: FileError) -> Error {
+fn daemon_error(err: FileError) -> DockerError {
     match err {
-        FileError::Busy => Error::Conflict(err.to_string()),
-        err => Error::System(describe(err)),
+        FileError::Busy => DockerError::Conflict(err.to_string()),
+        err => DockerError::System(describe(err)),
     }
 }
 
@@ -301,7 +301,7 @@ mod tests {
         // Gone from the copy: a second removal gets Docker's answer.
         assert_eq!(
             session.remove_container("old"),
-            Err(Error::NotFound("No such container: old".to_string()))
+            Err(DockerError::NotFound("No such container: old".to_string()))
         );
         // Docker would refuse a running container; withheld, nothing is refused, as the native
         // dry run never asks its backend.
@@ -328,14 +328,14 @@ mod tests {
         let mut second = opened(&dir);
         assert_eq!(
             second.lock(),
-            Err(Error::Conflict(
+            Err(DockerError::Conflict(
                 "a prune operation is already running".to_string()
             ))
         );
         // Nor change it outside a lock.
         assert_eq!(
             second.remove_container("old"),
-            Err(Error::Conflict(
+            Err(DockerError::Conflict(
                 "a prune operation is already running".to_string()
             ))
         );
@@ -351,7 +351,10 @@ mod tests {
         let mut session = opened(&dir);
         session.lock().expect("locked");
         let refused = session.remove_container("web");
-        assert!(matches!(refused, Err(Error::Conflict(_))), "{refused:?}");
+        assert!(
+            matches!(refused, Err(DockerError::Conflict(_))),
+            "{refused:?}"
+        );
         let listed = session.read(|state| Ok(state.containers().count()));
         assert_eq!(listed, Ok(2));
         assert_eq!(session.unlock(), Ok(Removals::default()));
@@ -369,7 +372,7 @@ mod tests {
         let again = session.remove_container("old");
         assert_eq!(
             again,
-            Err(Error::NotFound("No such container: old".to_string()))
+            Err(DockerError::NotFound("No such container: old".to_string()))
         );
         fs::remove_dir_all(dir).unwrap();
     }

@@ -3,13 +3,12 @@
 //! sandbox would run them.
 
 use pruner_guest::daemon::Daemon;
-use pruner_guest::error::Error;
-use pruner_guest::filters::Filters;
+use pruner_guest::error::DockerError;
 use pruner_guest::model::{
-    self, ClusterNetwork, Container, ContainerPruneReport, Event, Instant, Label, Network,
+    ClusterNetwork, Container, ContainerPruneReport, Event, Instant, Label, Network,
     NetworkPruneReport, Reference,
 };
-use pruner_runtime::bindings::{self, ContainerState};
+use pruner_runtime::bindings;
 use pruner_runtime::clock;
 use pruner_runtime::events::{Actor, EventMessage};
 use pruner_runtime::{Backends, Cancellation};
@@ -19,9 +18,9 @@ pub fn prune_containers(
     backends: &Backends,
     filters: &pruner_runtime::Filters,
     cancel: &Cancellation,
-) -> Result<ContainerPruneReport, Error> {
+) -> Result<ContainerPruneReport, DockerError> {
     let daemon = &mut Native { backends, cancel };
-    pruner_guest::containers::prune_containers(daemon, &guest_filters(filters))
+    pruner_guest::containers::prune_containers(daemon, filters)
 }
 
 /// `POST /networks/prune` without the sandbox.
@@ -29,9 +28,9 @@ pub fn prune_networks(
     backends: &Backends,
     filters: &pruner_runtime::Filters,
     cancel: &Cancellation,
-) -> Result<NetworkPruneReport, Error> {
+) -> Result<NetworkPruneReport, DockerError> {
     let daemon = &mut Native { backends, cancel };
-    pruner_guest::networks::prune_networks(daemon, &guest_filters(filters))
+    pruner_guest::networks::prune_networks(daemon, filters)
 }
 
 /// The backends and the request's cancellation as the prune rules' daemon.
@@ -71,29 +70,35 @@ impl Daemon for Native<'_> {
         self.backends.events.log(message);
     }
 
-    fn list_containers(&mut self) -> Result<Vec<Container>, Error> {
-        let containers = self.backends.containers.list().map_err(error)?;
+    fn list_containers(&mut self) -> Result<Vec<Container>, DockerError> {
+        let containers = self.backends.containers.list().map_err(DockerError::from)?;
         Ok(containers
             .into_iter()
             .map(|c| Container {
                 id: c.id,
                 created: instant(c.created),
-                state: state(c.state),
+                state: c.state.into(),
                 labels: labels(c.labels),
             })
             .collect())
     }
 
-    fn container_layer_size(&mut self, id: &str) -> Result<i64, Error> {
-        self.backends.containers.layer_size(id).map_err(error)
+    fn container_layer_size(&mut self, id: &str) -> Result<i64, DockerError> {
+        self.backends
+            .containers
+            .layer_size(id)
+            .map_err(DockerError::from)
     }
 
-    fn remove_container(&mut self, id: &str) -> Result<(), Error> {
-        self.backends.containers.remove(id).map_err(error)
+    fn remove_container(&mut self, id: &str) -> Result<(), DockerError> {
+        self.backends
+            .containers
+            .remove(id)
+            .map_err(DockerError::from)
     }
 
-    fn list_networks(&mut self) -> Result<Vec<Network>, Error> {
-        let networks = self.backends.networks.list().map_err(error)?;
+    fn list_networks(&mut self) -> Result<Vec<Network>, DockerError> {
+        let networks = self.backends.networks.list().map_err(DockerError::from)?;
         Ok(networks
             .into_iter()
             .map(|n| Network {
@@ -107,16 +112,16 @@ impl Daemon for Native<'_> {
             .collect())
     }
 
-    fn remove_network(&mut self, id: &str) -> Result<(), Error> {
-        self.backends.networks.remove(id).map_err(error)
+    fn remove_network(&mut self, id: &str) -> Result<(), DockerError> {
+        self.backends.networks.remove(id).map_err(DockerError::from)
     }
 
     fn is_manager(&mut self) -> bool {
         self.backends.cluster.is_manager()
     }
 
-    fn list_cluster_networks(&mut self) -> Result<Vec<ClusterNetwork>, Error> {
-        let networks = self.backends.cluster.list().map_err(error)?;
+    fn list_cluster_networks(&mut self) -> Result<Vec<ClusterNetwork>, DockerError> {
+        let networks = self.backends.cluster.list().map_err(DockerError::from)?;
         Ok(networks
             .into_iter()
             .map(|n| ClusterNetwork {
@@ -129,34 +134,13 @@ impl Daemon for Native<'_> {
             .collect())
     }
 
-    fn remove_cluster_network(&mut self, id: &str) -> Result<(), Error> {
-        self.backends.cluster.remove(id).map_err(error)
+    fn remove_cluster_network(&mut self, id: &str) -> Result<(), DockerError> {
+        self.backends.cluster.remove(id).map_err(DockerError::from)
     }
-}
-
-fn guest_filters(filters: &pruner_runtime::Filters) -> Filters {
-    Filters::from_pairs(
-        filters
-            .iter()
-            .map(|(key, values)| (key.as_str(), values.iter().map(String::as_str))),
-    )
 }
 
 fn instant(t: bindings::Timestamp) -> Instant {
     Instant::from_unix(t.seconds, i64::from(t.nanoseconds))
-}
-
-fn state(state: ContainerState) -> model::ContainerState {
-    use model::ContainerState as S;
-    match state {
-        ContainerState::Created => S::Created,
-        ContainerState::Running => S::Running,
-        ContainerState::Paused => S::Paused,
-        ContainerState::Restarting => S::Restarting,
-        ContainerState::Removing => S::Removing,
-        ContainerState::Exited => S::Exited,
-        ContainerState::Dead => S::Dead,
-    }
 }
 
 fn labels(labels: Vec<bindings::Label>) -> Vec<Label> {
@@ -167,14 +151,4 @@ fn labels(labels: Vec<bindings::Label>) -> Vec<Label> {
             value: l.value,
         })
         .collect()
-}
-
-fn error(err: bindings::Error) -> Error {
-    match err {
-        bindings::Error::InvalidParameter(m) => Error::InvalidParameter(m),
-        bindings::Error::Conflict(m) => Error::Conflict(m),
-        bindings::Error::NotFound(m) => Error::NotFound(m),
-        bindings::Error::Forbidden(m) => Error::Forbidden(m),
-        bindings::Error::System(m) => Error::System(m),
-    }
 }

@@ -41,30 +41,32 @@ const POLICIES: [(&str, &str); 3] = [
 /// Builds the components of the workspace at `root` into `target_dir` and asks cargo to rerun
 /// the build script when any of their local sources changes. The prune component is built by
 /// a cargo of its own: built together with the others, cargo would unify its `no_std`
-/// dependencies (chrono) with theirs, which turn `std` on. The policies are built in a target
-/// directory of their own: they use the prune rules' crate without its component glue, and
-/// cargo writes a dependency's `cdylib` where the prune component's is.
+/// dependencies (chrono) with theirs, which turn `std` on. The others are built in a target
+/// directory of their own: they use the prune rules' crate as a library (the policies through
+/// the SDK, the backend for the model's types), without its component glue, and cargo writes
+/// a dependency's `cdylib` where the prune component's is. The policies and the backend are
+/// built by separate cargos there, as the policies turn on the rules' `arena` allocator.
 pub fn build(root: &Path, target_dir: &Path, compositions: bool) -> Built {
     cargo_build(root, target_dir, &["pruner-guest"]);
+    let library_dir = target_dir.with_file_name("library-target");
     if compositions {
-        cargo_build(root, target_dir, &["pruner-backend", "pruner-frontend"]);
+        cargo_build(root, &library_dir, &["pruner-backend", "pruner-frontend"]);
     }
-    let policy_dir = target_dir.with_file_name("policy-target");
     let packages: Vec<&str> = POLICIES.iter().map(|(_, package)| *package).collect();
-    cargo_build(root, &policy_dir, &packages);
+    cargo_build(root, &library_dir, &packages);
 
     let artifacts = target_dir.join(TARGET).join(PROFILE);
-    let policy_artifacts = policy_dir.join(TARGET).join(PROFILE);
+    let library_artifacts = library_dir.join(TARGET).join(PROFILE);
     let built = Built {
         prune: artifacts.join("pruner_guest.wasm"),
         composed: compositions.then(|| Composed {
-            backend: artifacts.join("pruner_backend.wasm"),
-            frontend: artifacts.join("pruner-cli.wasm"),
+            backend: library_artifacts.join("pruner_backend.wasm"),
+            frontend: library_artifacts.join("pruner-cli.wasm"),
         }),
         policies: POLICIES
             .iter()
             .map(|(name, _)| {
-                let wasm = policy_artifacts.join(format!("{}.wasm", name.replace('-', "_")));
+                let wasm = library_artifacts.join(format!("{}.wasm", name.replace('-', "_")));
                 (*name, wasm)
             })
             .collect(),

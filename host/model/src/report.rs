@@ -4,21 +4,7 @@ use serde_json::json;
 
 use crate::humansize::human_size;
 
-/// `POST /containers/prune`'s report.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ContainerPruneReport {
-    /// Full IDs of the removed containers, newest first.
-    pub containers_deleted: Vec<String>,
-    /// Bytes reclaimed.
-    pub space_reclaimed: u64,
-}
-
-/// `POST /networks/prune`'s report.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct NetworkPruneReport {
-    /// Names of the removed networks, cluster ones first.
-    pub networks_deleted: Vec<String>,
-}
+pub use pruner_guest::model::{ContainerPruneReport, NetworkPruneReport};
 
 /// The report of either prune.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,33 +1,29 @@
-//! Why a prune failed: Docker's error classes, or a component that misbehaved. The texts keep
-//! what the daemon, a backend or a plugin said unchanged; their `Display` escapes it
-//! ([`escape`]), so that an error is always one line that cannot drive a terminal.
+//! Why a prune failed: Docker's error, raised by the daemon or returned by the component, or
+//! a component that misbehaved. The texts keep what the daemon, a backend or a plugin said
+//! unchanged; their `Display` escapes it ([`escape`]), so that an error is always one line
+//! that cannot drive a terminal.
 
 use pruner_state::escape::escape;
 
-use crate::bindings;
 use crate::fault::PluginFault;
 use crate::policy::PolicyError;
+use pruner_guest::error::DockerError;
 
-/// A failed prune. The Docker classes carry Docker's message text unchanged; `Display` shows it
-/// escaped.
+/// A failed prune, blamed where it arose: the daemon, the prune component's own answer, the
+/// component's misbehaviour, or a policy. Docker's errors carry Docker's message text
+/// unchanged; `Display` shows it escaped, the same whoever raised it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PruneError {
-    /// Bad input (HTTP 400), e.g. `invalid filter 'dangling'`.
-    #[error("{}", escape(.0))]
-    InvalidParameter(String),
-    /// Conflicts with the daemon's state (HTTP 409), e.g. `a prune operation is already running`.
-    #[error("{}", escape(.0))]
-    Conflict(String),
-    /// No such object (HTTP 404).
-    #[error("{}", escape(.0))]
-    NotFound(String),
-    /// Refused (HTTP 403).
-    #[error("{}", escape(.0))]
-    Forbidden(String),
-    /// The daemon or a backend failed (HTTP 500).
-    #[error("{}", escape(.0))]
-    System(String),
+    /// The daemon raised it: a backend (or the host for it, e.g. `a prune operation is already
+    /// running`) answered with this error, and the component passed it on unchanged.
+    #[error("{}", escape(.0.message()))]
+    Daemon(DockerError),
+    /// The prune component returned it of its own: for the built-in component, Docker's rules
+    /// refusing their input (e.g. `invalid filter 'dangling'`); for a plugin, whatever it chose
+    /// to answer, which no backend raised.
+    #[error("{}", escape(.0.message()))]
+    Returned(DockerError),
     /// The prune plugin was at fault: it crossed a limit, trapped or broke a host rule. The
     /// host refused what it must and serves the next prune as usual.
     #[error("prune plugin {0}")]
@@ -51,27 +47,11 @@ impl PruneError {
     /// The HTTP status the Engine API answers this error with.
     pub fn status_code(&self) -> u16 {
         match self {
-            PruneError::InvalidParameter(_) => 400,
-            PruneError::Conflict(_) => 409,
-            PruneError::NotFound(_) => 404,
-            PruneError::Forbidden(_) => 403,
-            PruneError::System(_)
-            | PruneError::Plugin(_)
+            PruneError::Daemon(err) | PruneError::Returned(err) => err.status_code(),
+            PruneError::Plugin(_)
             | PruneError::Builtin(_)
             | PruneError::Component(_)
             | PruneError::Policy(_) => 500,
-        }
-    }
-}
-
-impl From<bindings::Error> for PruneError {
-    fn from(err: bindings::Error) -> Self {
-        match err {
-            bindings::Error::InvalidParameter(m) => PruneError::InvalidParameter(m),
-            bindings::Error::Conflict(m) => PruneError::Conflict(m),
-            bindings::Error::NotFound(m) => PruneError::NotFound(m),
-            bindings::Error::Forbidden(m) => PruneError::Forbidden(m),
-            bindings::Error::System(m) => PruneError::System(m),
         }
     }
 }

@@ -4,6 +4,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::PruneError;
+use pruner_guest::error::DockerError;
 
 /// Docker's text for a prune that finds another one running.
 pub const PRUNE_RUNNING: &str = "a prune operation is already running";
@@ -26,7 +27,7 @@ impl PruneGuard {
         self.running
             .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
             .map(|_| Held { guard: self })
-            .map_err(|_| PruneError::Conflict(PRUNE_RUNNING.to_string()))
+            .map_err(|_| PruneError::Daemon(DockerError::Conflict(PRUNE_RUNNING.to_string())))
     }
 
     /// Whether a prune holds the guard now.
@@ -51,7 +52,7 @@ mod tests {
         let held = guard.acquire().expect("free");
         assert_eq!(
             guard.acquire().unwrap_err(),
-            PruneError::Conflict(PRUNE_RUNNING.to_string())
+            PruneError::Daemon(DockerError::Conflict(PRUNE_RUNNING.to_string()))
         );
         drop(held);
         assert!(!guard.is_held());

@@ -25,6 +25,7 @@ use crate::bindings::{
 };
 use crate::cancel::{CancelGate, Cancellation};
 use crate::clock;
+use crate::error::PruneError;
 use crate::events::{Actor, EventMessage};
 use crate::invariants::{Ledger, PruneKind};
 use crate::limiter::Limiter;
@@ -52,6 +53,9 @@ pub struct HostState {
     /// What the prune does with the removals the host rules allow (see [`Removals`]).
     removals: Removals,
     stderr: CapturedStderr,
+    /// The last error the daemon answered an import with, to tell it apart from the
+    /// component's own.
+    raised: Option<Error>,
     /// The sandbox's WASI context; none for a component that imports no WASI.
     wasi: Option<WasiCtx>,
     table: ResourceTable,
@@ -83,8 +87,19 @@ impl HostState {
             prune_event: None,
             removals,
             stderr,
+            raised: None,
             wasi,
             table: ResourceTable::new(),
+        }
+    }
+
+    /// The error the component returned, blamed: on the daemon if it is the daemon's last
+    /// error passed on unchanged, else on the component.
+    pub fn blame_returned(&self, err: Error) -> PruneError {
+        if self.raised.as_ref() == Some(&err) {
+            PruneError::Daemon(err.into())
+        } else {
+            PruneError::Returned(err.into())
         }
     }
 
@@ -152,13 +167,16 @@ impl HostState {
     /// Runs `work`, an import's host side: its time is not the component's, but counts
     /// against the prune's wall-clock limit, checked before and after. The texts it hands the
     /// component may be quoted back ([`Meter::supplied`]).
-    fn host<T: Texts>(&mut self, work: impl FnOnce(&mut Self) -> Import<T>) -> Import<T> {
+    fn host<T: Answer>(&mut self, work: impl FnOnce(&mut Self) -> Import<T>) -> Import<T> {
         let entered = self.meter.enter_host()?;
         let result = work(self);
         let left = self.meter.leave_host(entered);
         let value = result?;
         left?;
         self.meter.supplied(value.longest());
+        if let Some(err) = value.raised() {
+            self.raised = Some(err.clone());
+        }
         Ok(value)
     }
 
@@ -405,45 +423,50 @@ impl daemon::Host for HostState {
     }
 }
 
-/// What the host hands the component through an import, as far as the plugin may quote it
-/// back: the length of its longest text.
-trait Texts {
+/// What the host hands the component through an import: the length of its longest text, which
+/// the plugin may quote back, and the daemon's error in it, if any.
+trait Answer {
     /// The length of the longest text, 0 if there is none.
     fn longest(&self) -> usize;
+
+    /// The error the daemon (a backend, or the host for it) answered with.
+    fn raised(&self) -> Option<&Error> {
+        None
+    }
 }
 
-impl Texts for () {
+impl Answer for () {
     fn longest(&self) -> usize {
         0
     }
 }
 
-impl Texts for bool {
+impl Answer for bool {
     fn longest(&self) -> usize {
         0
     }
 }
 
-impl Texts for i64 {
+impl Answer for i64 {
     fn longest(&self) -> usize {
         0
     }
 }
 
-impl Texts for ClockReading {
+impl Answer for ClockReading {
     fn longest(&self) -> usize {
         0
     }
 }
 
-impl Texts for ContainerListing {
+impl Answer for ContainerListing {
     /// Its texts were noted before packing.
     fn longest(&self) -> usize {
         0
     }
 }
 
-impl Texts for Error {
+impl Answer for Error {
     fn longest(&self) -> usize {
         message(self).len()
     }
@@ -460,35 +483,39 @@ pub(crate) fn message(err: &Error) -> &str {
     }
 }
 
-impl<T: Texts> Texts for Result<T, Error> {
+impl<T: Answer> Answer for Result<T, Error> {
     fn longest(&self) -> usize {
         match self {
             Ok(value) => value.longest(),
             Err(err) => err.longest(),
         }
     }
-}
 
-impl<T: Texts> Texts for Vec<T> {
-    fn longest(&self) -> usize {
-        self.iter().map(Texts::longest).max().unwrap_or(0)
+    fn raised(&self) -> Option<&Error> {
+        self.as_ref().err()
     }
 }
 
-impl Texts for Label {
+impl<T: Answer> Answer for Vec<T> {
+    fn longest(&self) -> usize {
+        self.iter().map(Answer::longest).max().unwrap_or(0)
+    }
+}
+
+impl Answer for Label {
     fn longest(&self) -> usize {
         self.key.len().max(self.value.len())
     }
 }
 
-impl Texts for Container {
+impl Answer for Container {
     fn longest(&self) -> usize {
         let names = self.names.iter().map(String::len).max().unwrap_or(0);
         self.id.len().max(names).max(self.labels.longest())
     }
 }
 
-impl Texts for Network {
+impl Answer for Network {
     fn longest(&self) -> usize {
         self.id
             .len()
@@ -497,7 +524,7 @@ impl Texts for Network {
     }
 }
 
-impl Texts for ClusterNetwork {
+impl Answer for ClusterNetwork {
     fn longest(&self) -> usize {
         self.id
             .len()

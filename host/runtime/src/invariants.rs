@@ -112,7 +112,7 @@ impl fmt::Display for Violation {
                     f,
                     "it tried to remove container {}, which is {}",
                     quoted(id),
-                    state_word(*state)
+                    pruner_guest::model::ContainerState::from(*state).word()
                 )
             }
             Violation::UnlistedContainer(id) => write!(
@@ -180,19 +180,6 @@ impl fmt::Display for Violation {
                 "its `prune` event claimed {logged} bytes reclaimed but its report {reported}"
             ),
         }
-    }
-}
-
-/// Docker's status word.
-fn state_word(state: ContainerState) -> &'static str {
-    match state {
-        ContainerState::Created => "created",
-        ContainerState::Running => "running",
-        ContainerState::Paused => "paused",
-        ContainerState::Restarting => "restarting",
-        ContainerState::Removing => "removing",
-        ContainerState::Exited => "exited",
-        ContainerState::Dead => "dead",
     }
 }
 

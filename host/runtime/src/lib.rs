@@ -42,6 +42,7 @@ mod stderr;
 mod ticker;
 mod warnings;
 
+pub use pruner_guest::error::DockerError;
 pub use pruner_model::{filters, humansize};
 
 pub use backend::Backends;

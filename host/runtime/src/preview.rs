@@ -135,7 +135,7 @@ impl fmt::Display for SkipReason {
             }
             SkipReason::OtherScope(scope) => write!(f, "it is a {scope} network now"),
             SkipReason::Active(state) => {
-                let word = pruner_state::ContainerState::from(*state).word();
+                let word = pruner_guest::model::ContainerState::from(*state).word();
                 write!(f, "it is {word} now")
             }
             SkipReason::InUse(1) => f.write_str("it has 1 endpoint now"),

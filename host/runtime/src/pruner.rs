@@ -165,7 +165,7 @@ fn outcome<T>(
     }
     match result {
         Ok(report) => Ok(report),
-        Err(CallError::Returned(err)) => Err(err.into()),
+        Err(CallError::Returned(err)) => Err(state.blame_returned(err)),
         Err(CallError::Fault(fault)) => Err(PruneError::Plugin(fault)),
         Err(CallError::Wasm(err)) if err.is::<Interrupted>() => Ok(partial(state.ledger())),
         Err(CallError::Wasm(err)) => Err(fault::classify(err, state)),

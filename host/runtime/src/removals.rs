@@ -230,7 +230,9 @@ impl Removals {
                             *removed = true;
                             self.removed.push(now.clone());
                         }
-                        Err(err) => *failed = Some(PruneError::from(err.clone()).to_string()),
+                        Err(err) => {
+                            *failed = Some(PruneError::Daemon(err.clone().into()).to_string())
+                        }
                     }
                     (result, true)
                 }

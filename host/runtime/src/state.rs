@@ -11,33 +11,3 @@ pub type State = pruner_state::State<ContainerState>;
 
 /// One container.
 pub type ContainerRecord = pruner_state::ContainerRecord<ContainerState>;
-
-impl From<pruner_state::ContainerState> for ContainerState {
-    fn from(state: pruner_state::ContainerState) -> Self {
-        use pruner_state::ContainerState as Plain;
-        match state {
-            Plain::Created => ContainerState::Created,
-            Plain::Running => ContainerState::Running,
-            Plain::Paused => ContainerState::Paused,
-            Plain::Restarting => ContainerState::Restarting,
-            Plain::Removing => ContainerState::Removing,
-            Plain::Exited => ContainerState::Exited,
-            Plain::Dead => ContainerState::Dead,
-        }
-    }
-}
-
-impl From<ContainerState> for pruner_state::ContainerState {
-    fn from(state: ContainerState) -> Self {
-        use pruner_state::ContainerState as Plain;
-        match state {
-            ContainerState::Created => Plain::Created,
-            ContainerState::Running => Plain::Running,
-            ContainerState::Paused => Plain::Paused,
-            ContainerState::Restarting => Plain::Restarting,
-            ContainerState::Removing => Plain::Removing,
-            ContainerState::Exited => Plain::Exited,
-            ContainerState::Dead => Plain::Dead,
-        }
-    }
-}

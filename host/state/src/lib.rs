@@ -9,7 +9,6 @@
 //! and for `wasm32-wasip2`, for the backend component; so both serve the same file the same way.
 
 pub mod clock;
-pub mod error;
 pub mod escape;
 pub mod events;
 pub mod file;
@@ -22,9 +21,9 @@ pub mod state;
 pub mod status;
 
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use error::Error;
 pub use events::{Actor, EventMessage};
 pub use indexed::{DuplicateId, IndexedState};
+pub use pruner_guest::error::DockerError;
 pub use removals::Removals;
 pub use state::{
     ClusterNetworkRecord, ClusterRecord, ContainerRecord, Failures, NetworkRecord, State,

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::mem;
 
+use crate::DockerError;
 use crate::clock::Clock;
-use crate::error::Error;
 use crate::events::{Actor, EventMessage};
 use crate::indexed::IndexedState;
 use crate::refusals::{self, PREDEFINED_NETWORKS, no_such_container, no_such_network};
@@ -14,10 +14,10 @@ use crate::status::{ContainerState, StatusWord};
 
 impl<S: StatusWord> IndexedState<S> {
     /// `GetContainerLayerSize`: the size of container `id`'s read-write layer in bytes.
-    pub fn container_layer_size(&self, id: &str) -> Result<i64, Error> {
+    pub fn container_layer_size(&self, id: &str) -> Result<i64, DockerError> {
         let container = self.container(id).ok_or_else(|| no_such_container(id))?;
         match &container.fail.size {
-            Some(message) => Err(Error::System(message.clone())),
+            Some(message) => Err(DockerError::System(message.clone())),
             None => Ok(container.size_rw),
         }
     }
@@ -25,10 +25,10 @@ impl<S: StatusWord> IndexedState<S> {
     /// `ContainerRm` without force, volumes or links: refuses running, paused, restarting and
     /// already-removing containers with Docker's texts, and logs the `destroy` event at
     /// `clock`'s time.
-    pub fn remove_container(&mut self, id: &str, clock: &dyn Clock) -> Result<(), Error> {
+    pub fn remove_container(&mut self, id: &str, clock: &dyn Clock) -> Result<(), DockerError> {
         let container = self.container(id).ok_or_else(|| no_such_container(id))?;
         if let Some(message) = &container.fail.remove {
-            return Err(Error::System(message.clone()));
+            return Err(DockerError::System(message.clone()));
         }
         let state: ContainerState = container.state.into();
         if let Some(refusal) = refusals::active_container(state, id) {
@@ -49,10 +49,10 @@ impl<S: StatusWord> IndexedState<S> {
 
     /// libnetwork's removal of a local network: refuses predefined networks and networks with
     /// endpoints with Docker's texts, and logs the `destroy` event at `clock`'s time.
-    pub fn remove_network(&mut self, id: &str, clock: &dyn Clock) -> Result<(), Error> {
+    pub fn remove_network(&mut self, id: &str, clock: &dyn Clock) -> Result<(), DockerError> {
         let network = self.network(id).ok_or_else(|| no_such_network(id))?;
         if let Some(message) = &network.fail.remove {
-            return Err(Error::System(message.clone()));
+            return Err(DockerError::System(message.clone()));
         }
         if PREDEFINED_NETWORKS.contains(&network.name.as_str()) {
             return Err(refusals::predefined_network(&network.name));
@@ -70,12 +70,14 @@ impl<S: StatusWord> IndexedState<S> {
     }
 
     /// The swarm's networks; only a manager can list them, with Docker's text otherwise.
-    pub fn cluster_networks(&self) -> Result<impl Iterator<Item = &ClusterNetworkRecord>, Error> {
+    pub fn cluster_networks(
+        &self,
+    ) -> Result<impl Iterator<Item = &ClusterNetworkRecord>, DockerError> {
         if let Some(message) = self.cluster_list_failure() {
-            return Err(Error::System(message.to_string()));
+            return Err(DockerError::System(message.to_string()));
         }
         if !self.is_manager() {
-            return Err(Error::System(
+            return Err(DockerError::System(
                 "This node is not a swarm manager. Use \"docker swarm init\" or \"docker swarm \
                  join\" to connect this node to swarm and try again."
                     .to_string(),
@@ -86,15 +88,15 @@ impl<S: StatusWord> IndexedState<S> {
 
     /// Removes a swarm network; one a service uses fails with swarmkit's text. The swarm logs
     /// no event in the local daemon.
-    pub fn remove_cluster_network(&mut self, id: &str) -> Result<(), Error> {
+    pub fn remove_cluster_network(&mut self, id: &str) -> Result<(), DockerError> {
         let network = self
             .cluster_network(id)
             .ok_or_else(|| no_such_network(id))?;
         if let Some(message) = &network.fail.remove {
-            return Err(Error::System(message.clone()));
+            return Err(DockerError::System(message.clone()));
         }
         if let Some(service) = network.services.first() {
-            return Err(Error::Conflict(format!(
+            return Err(DockerError::Conflict(format!(
                 "network {id} is in use by service {service}"
             )));
         }
@@ -208,18 +210,18 @@ mod tests {
             ],
             ..State::default()
         });
-        let refusals: Vec<Error> = ["r", "p", "s", "m", "x"]
+        let refusals: Vec<DockerError> = ["r", "p", "s", "m", "x"]
             .into_iter()
             .map(|id| state.remove_container(id, &clock()).expect_err("refused"))
             .collect();
         assert_eq!(
             refusals,
             [
-                Error::Conflict("You cannot remove a running container r. Stop the container before attempting removal or force remove".to_string()),
-                Error::Conflict("You cannot remove a paused container p. Unpause and then stop the container before attempting removal or force remove".to_string()),
-                Error::Conflict("You cannot remove a restarting container s. Stop the container before attempting removal or force remove".to_string()),
-                Error::Conflict("removal of container m is already in progress".to_string()),
-                Error::NotFound("No such container: x".to_string()),
+                DockerError::Conflict("You cannot remove a running container r. Stop the container before attempting removal or force remove".to_string()),
+                DockerError::Conflict("You cannot remove a paused container p. Unpause and then stop the container before attempting removal or force remove".to_string()),
+                DockerError::Conflict("You cannot remove a restarting container s. Stop the container before attempting removal or force remove".to_string()),
+                DockerError::Conflict("removal of container m is already in progress".to_string()),
+                DockerError::NotFound("No such container: x".to_string()),
             ]
         );
         assert_eq!(state.containers().count(), 4);
@@ -238,13 +240,13 @@ mod tests {
         });
         assert_eq!(
             state.remove_network("n1", &clock()),
-            Err(Error::Forbidden(
+            Err(DockerError::Forbidden(
                 "bridge is a pre-defined network and cannot be removed".to_string()
             ))
         );
         assert_eq!(
             state.remove_network("n2", &clock()),
-            Err(Error::Forbidden(
+            Err(DockerError::Forbidden(
                 "error while removing network: network web id n2 has active endpoints".to_string()
             ))
         );
@@ -278,14 +280,14 @@ mod tests {
         let worker = IndexedState::from(state.clone());
         assert_eq!(
             worker.cluster_networks().err(),
-            Some(Error::System("This node is not a swarm manager. Use \"docker swarm init\" or \"docker swarm join\" to connect this node to swarm and try again.".to_string()))
+            Some(DockerError::System("This node is not a swarm manager. Use \"docker swarm init\" or \"docker swarm join\" to connect this node to swarm and try again.".to_string()))
         );
         state.cluster.manager = true;
         let mut manager = IndexedState::from(state);
         assert_eq!(manager.cluster_networks().map(Iterator::count), Ok(1));
         assert_eq!(
             manager.remove_cluster_network("o1"),
-            Err(Error::Conflict(
+            Err(DockerError::Conflict(
                 "network o1 is in use by service svc".to_string()
             ))
         );

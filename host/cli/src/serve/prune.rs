@@ -14,7 +14,7 @@ use hyper::{Method, Request, StatusCode};
 use pruner_cli_core::humansize::human_size;
 use pruner_cli_core::{Failure, Kind, Report};
 use pruner_runtime::guard::{PRUNE_RUNNING, PruneGuard};
-use pruner_runtime::{Cancellation, Filters, PruneError, Pruner};
+use pruner_runtime::{Cancellation, DockerError, Filters, PruneError, Pruner};
 
 use super::answer::{self, Answer};
 use super::form;
@@ -115,7 +115,9 @@ impl Prunes {
         // While a prune runs, another is refused at once, without a thread of its own (when two
         // start together, the guard itself decides).
         if self.guard.is_held() {
-            let result = Err(failed(PruneError::Conflict(PRUNE_RUNNING.to_string())));
+            let result = Err(failed(PruneError::Daemon(DockerError::Conflict(
+                PRUNE_RUNNING.to_string(),
+            ))));
             log(kind, Duration::ZERO, &result, false);
             return result;
         }

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use pruner_runtime::bindings::{ContainerPruneReport, ContainerState};
-use pruner_runtime::{Cancellation, Filters, Limits, PluginFault, PruneError, Pruner};
+use pruner_runtime::{Cancellation, DockerError, Filters, Limits, PluginFault, PruneError, Pruner};
 
 use super::daemon::Daemon;
 use super::{builtin, id, prune_containers};
@@ -77,7 +77,7 @@ fn a_backend_error_over_64_kib_is_the_daemons_error_as_docker_gives_it() {
 
     assert_eq!(
         prune_containers(&pruner, &daemon),
-        Err(PruneError::System(long.clone()))
+        Err(PruneError::Daemon(DockerError::System(long.clone())))
     );
     assert_eq!(daemon.container_ids(), [id("c1"), id("c2")]);
 
@@ -109,16 +109,18 @@ fn an_until_filter_of_130000_characters_gets_dockers_error_quoting_it() {
     let word = "a".repeat(130_000);
     assert_eq!(
         prune(&word),
-        Err(PruneError::InvalidParameter(format!(
-            "failed to parse value as time or duration: \"{word}\""
+        Err(PruneError::Returned(DockerError::InvalidParameter(
+            format!("failed to parse value as time or duration: \"{word}\"")
         )))
     );
     // Go's time.ParseError quotes the value twice.
     let date = format!("2006-01-02T{word}");
     assert_eq!(
         prune(&date),
-        Err(PruneError::InvalidParameter(format!(
-            "parsing time \"{date}\" as \"2006-01-02T15\": cannot parse \"{word}\" as \"15\""
+        Err(PruneError::Returned(DockerError::InvalidParameter(
+            format!(
+                "parsing time \"{date}\" as \"2006-01-02T15\": cannot parse \"{word}\" as \"15\""
+            )
         )))
     );
     assert_eq!(daemon.container_ids(), [id("c1")]);

@@ -27,8 +27,8 @@ use pruner_runtime::bindings::{
 use pruner_runtime::fault::Trapped;
 use pruner_runtime::invariants::Violation;
 use pruner_runtime::{
-    Backends, Cancellation, Engines, Filters, Limits, LoadError, Mode, PluginFault, PruneComponent,
-    PruneError, PruneOptions, Pruner,
+    Backends, Cancellation, DockerError, Engines, Filters, Limits, LoadError, Mode, PluginFault,
+    PruneComponent, PruneError, PruneOptions, Pruner,
 };
 
 use daemon::Daemon;
@@ -576,7 +576,9 @@ mod reads_files {
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(
             result,
-            Err(PruneError::System("a granted file".to_string()))
+            Err(PruneError::Returned(DockerError::System(
+                "a granted file".to_string()
+            )))
         );
     }
 }
@@ -921,9 +923,9 @@ mod waits_for_cancellation {
         let daemon = prunable().cancel_on_warning(&cancel);
         assert_eq!(
             prune_containers(&pruner, &daemon),
-            Err(PruneError::InvalidParameter(
+            Err(PruneError::Returned(DockerError::InvalidParameter(
                 "waits-for-cancellation needs a label filter".to_string()
-            ))
+            )))
         );
         assert_eq!(
             pruner.prune_networks(&daemon.backends(), &Filters::new(), &cancel),
@@ -1092,9 +1094,9 @@ mod injects_control_characters {
         // The error keeps the plugin's text; only its display escapes it.
         assert_eq!(
             err,
-            PruneError::System(
+            PruneError::Returned(DockerError::System(
                 "no rule\u{1b}[2J\u{1b}[H\rcleared\u{7} \u{202e}txt.exe".to_string()
-            )
+            ))
         );
         assert_eq!(
             err.to_string(),

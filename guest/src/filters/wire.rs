@@ -1,33 +1,37 @@
-//! Docker's `filters.Args` on the host side: the Engine API's `filters` parameter (moby-2023
-//! `filters.FromJSON`), the CLI's repeatable `--filter k=v` flag (docker/cli `FilterOpt.Set`) and
-//! the JSON the CLI puts on the wire (`filters.ToJSON`).
+//! The wire forms of Docker's `filters.Args`, for the host: the Engine API's `filters`
+//! parameter (moby-2023 `filters.FromJSON`), the JSON the docker CLI puts on the wire
+//! (`filters.ToJSON`) and its repeatable `--filter k=v` flag (docker/cli `FilterOpt.Set`).
 
-use std::collections::{BTreeMap, BTreeSet, btree_map};
-use std::fmt;
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::{format, string::String, vec::Vec};
+use core::fmt;
 
 use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny, Visitor};
 
+use super::Filters;
+
 /// A filter that cannot be decoded or parsed; `Display` is Docker's text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FilterError {
     /// The `filters` parameter is not JSON of either accepted form (moby-2023 `invalidFilter{}`,
     /// an `InvalidParameter` error: HTTP 400).
-    #[error("invalid filter")]
     InvalidJson,
     /// A `--filter` flag value without `=`.
-    #[error("bad format of filter (expected name=value)")]
     BadFormat,
 }
 
-/// Docker's `filters.Args`: each key maps to a set of values (the booleans of the wire form are
-/// never consulted, so only the value strings are kept).
-///
-/// A key can be present with an empty set (`{"until":{}}` from the Engine API), which differs
-/// from the key being absent. Keys and values iterate in sorted (byte-wise) order.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Filters(BTreeMap<String, BTreeSet<String>>);
+impl fmt::Display for FilterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FilterError::InvalidJson => "invalid filter",
+            FilterError::BadFormat => "bad format of filter (expected name=value)",
+        })
+    }
+}
+
+impl core::error::Error for FilterError {}
 
 /// The current form of the `filters` parameter, `{"key":{"value":true}}`; `null` anywhere a map
 /// or a boolean is expected is accepted, as Go's `encoding/json` does.
@@ -37,11 +41,6 @@ type SetsForm = Option<BTreeMap<GoString, Option<BTreeMap<GoString, Option<bool>
 type ListsForm = BTreeMap<GoString, Option<Vec<Option<GoString>>>>;
 
 impl Filters {
-    /// Filters with no keys.
-    pub fn new() -> Filters {
-        Filters::default()
-    }
-
     /// moby-2023 `filters.FromJSON`: decodes the Engine API's `filters` parameter.
     ///
     /// `""` and `null` give empty filters. Otherwise the whole document must be one of two
@@ -74,57 +73,19 @@ impl Filters {
         Ok(())
     }
 
-    /// `Add`: adds `value` to the set of `key`.
-    pub fn add(&mut self, key: &str, value: &str) {
-        self.0
-            .entry(key.to_owned())
-            .or_default()
-            .insert(value.to_owned());
-    }
-
     /// `ToJSON`: the wire form `{"key":{"value":true,…},…}` with sorted keys and values, strings
     /// escaped like Go's `json.Marshal` (go1.20); `""` when there are no keys, in which case the
     /// client sends no `filters` parameter at all.
     pub fn to_json(&self) -> String {
-        if self.0.is_empty() {
+        if self.fields.is_empty() {
             return String::new();
         }
         let fields: Vec<String> = self
-            .0
+            .fields
             .iter()
             .map(|(key, values)| format!("{}:{{{}}}", go_quote(key), set_to_json(values)))
             .collect();
         format!("{{{}}}", fields.join(","))
-    }
-
-    /// `Contains`: whether `key` is present, whatever the number of its values.
-    pub fn contains(&self, key: &str) -> bool {
-        self.0.contains_key(key)
-    }
-
-    /// The values of `key`; `None` when the key is absent.
-    pub fn get(&self, key: &str) -> Option<&BTreeSet<String>> {
-        self.0.get(key)
-    }
-
-    /// Whether there are no keys.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// The keys with their sets of values, in key order.
-    pub fn iter(&self) -> btree_map::Iter<'_, String, BTreeSet<String>> {
-        self.0.iter()
-    }
-}
-
-impl IntoIterator for Filters {
-    type Item = (String, BTreeSet<String>);
-    type IntoIter = btree_map::IntoIter<String, BTreeSet<String>>;
-
-    /// The keys with their sets of values, in key order.
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
     }
 }
 
@@ -143,9 +104,9 @@ fn decode_sets_form(text: &str) -> Option<Filters> {
             .unwrap_or_default()
             .into_keys()
             .map(GoString::into_string);
-        (key.into_string(), values.collect())
+        (key.into_string(), values)
     });
-    Some(Filters(fields.collect()))
+    Some(fields.collect())
 }
 
 /// Step 2 of `FromJSON` (`deprecatedArgs`): the legacy object-of-arrays form.
@@ -156,9 +117,9 @@ fn decode_lists_form(text: &str) -> Option<Filters> {
             .unwrap_or_default()
             .into_iter()
             .map(|value| value.map(GoString::into_string).unwrap_or_default());
-        (key.into_string(), values.collect())
+        (key.into_string(), values)
     });
-    Some(Filters(fields.collect()))
+    Some(fields.collect())
 }
 
 /// A JSON string decoded as Go's `encoding/json` decodes it: a `\u` surrogate escape that is not
@@ -266,11 +227,8 @@ fn go_quote(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn values(filters: &Filters, key: &str) -> Vec<String> {
-        filters
-            .get(key)
-            .map(|set| set.iter().cloned().collect())
-            .unwrap_or_default()
+    fn values<'a>(filters: &'a Filters, key: &str) -> Vec<&'a str> {
+        filters.get(key)
     }
 
     #[test]
