@@ -6,22 +6,28 @@
     reason = "generated from the WIT, whose comments wasmtime's bindgen does not carry over to every item"
 )]
 
-wasmtime::component::bindgen!({
-    path: "../../wit",
-    world: "pruner",
-    // Imports return `wasmtime::Result`, so that the host can end a prune that crosses a limit
-    // or breaks a host rule (see `host_state`).
-    imports: { default: trappable },
-    additional_derives: [PartialEq, Eq],
-});
+/// The generated code. Its world struct, named `Pruner` after the frozen world, stays inside
+/// the crate as [`PruneInstance`], so that `Pruner` names one thing: the crate's prune API.
+mod generated {
+    wasmtime::component::bindgen!({
+        path: "../../wit",
+        world: "pruner",
+        // Imports return `wasmtime::Result`, so that the host can end a prune that crosses a
+        // limit or breaks a host rule (see `host_state`).
+        imports: { default: trappable },
+        additional_derives: [PartialEq, Eq],
+    });
+}
 
-pub use self::exports::pruner::api::prune::{ContainerPruneReport, NetworkPruneReport};
-pub use self::pruner::api::cluster::ClusterNetwork;
-pub use self::pruner::api::container_store::{Container, ContainerState};
-pub use self::pruner::api::daemon::ClockReading;
-pub use self::pruner::api::events::Event;
-pub use self::pruner::api::network_controller::Network;
-pub use self::pruner::api::types::{Error, Filter, Label, Timestamp};
+pub(crate) use generated::{Pruner as PruneInstance, PrunerPre as PruneInstancePre, pruner};
+
+pub use generated::exports::pruner::api::prune::{ContainerPruneReport, NetworkPruneReport};
+pub use generated::pruner::api::cluster::ClusterNetwork;
+pub use generated::pruner::api::container_store::{Container, ContainerState};
+pub use generated::pruner::api::daemon::ClockReading;
+pub use generated::pruner::api::events::Event;
+pub use generated::pruner::api::network_controller::Network;
+pub use generated::pruner::api::types::{Error, Filter, Label, Timestamp};
 
 use pruner_guest::{error::DockerError, model};
 

@@ -7,7 +7,7 @@ use wasmtime::component::{HasSelf, Linker};
 use wasmtime::{Engine, Store, UpdateDeadline};
 
 use crate::backend::Backends;
-use crate::bindings::{self, PrunerPre};
+use crate::bindings::{PruneInstance, PruneInstancePre};
 use crate::cache;
 use crate::cancel::Cancellation;
 use crate::engines::Engines;
@@ -50,7 +50,7 @@ struct Source {
 /// type-checked (by the generated bindings) before it is instantiated.
 #[derive(Clone)]
 struct Compiled {
-    pre: PrunerPre<HostState>,
+    pre: PruneInstancePre<HostState>,
     /// Whether the component imports WASI: only then does a prune build it a WASI context.
     imports_wasi: bool,
 }
@@ -60,12 +60,12 @@ pub(crate) struct Prune {
     /// The store: the host state and the instance's memory.
     pub store: Store<HostState>,
     /// The component, linked.
-    pre: PrunerPre<HostState>,
+    pre: PruneInstancePre<HostState>,
 }
 
 impl Prune {
     /// Instantiates the component in the store, running its start code within the limits.
-    pub fn instantiate(&mut self) -> wasmtime::Result<bindings::Pruner> {
+    pub fn instantiate(&mut self) -> wasmtime::Result<PruneInstance> {
         self.pre.instantiate(&mut self.store)
     }
 }
@@ -255,11 +255,11 @@ impl Source {
         sandbox::check_imports(engine, &component, grants)?;
         let mut linker = Linker::<HostState>::new(engine);
         sandbox::link_wasi(&mut linker, grants).map_err(|err| LoadError::Link(err.into()))?;
-        bindings::Pruner::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)
+        PruneInstance::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)
             .map_err(|err| LoadError::Link(err.into()))?;
         let pre = linker
             .instantiate_pre(&component)
-            .and_then(PrunerPre::new)
+            .and_then(PruneInstancePre::new)
             .map_err(|err| LoadError::World(err.into()))?;
         Ok(Compiled {
             pre,

@@ -132,7 +132,7 @@ impl Pruner {
         backends: &Backends,
         cancel: &Cancellation,
         options: &PruneOptions,
-        call: impl FnOnce(&mut Store<HostState>, &bindings::Pruner) -> Result<T, CallError>,
+        call: impl FnOnce(&mut Store<HostState>, &bindings::PruneInstance) -> Result<T, CallError>,
         partial: impl FnOnce(&Ledger) -> T,
     ) -> Result<Pruned<T>, PruneError> {
         let _held = self.guard.acquire()?;

@@ -6,7 +6,7 @@
 
 use wasmtime::Store;
 
-use crate::bindings::{ContainerPruneReport, Error, Filter, NetworkPruneReport, Pruner};
+use crate::bindings::{ContainerPruneReport, Error, Filter, NetworkPruneReport, PruneInstance};
 use crate::fault::PluginFault;
 use crate::host_state::{self, HostState};
 
@@ -35,7 +35,7 @@ impl From<PluginFault> for CallError {
 /// Calls `prune.containers` and reads its result.
 pub fn call_containers(
     store: &mut Store<HostState>,
-    instance: &Pruner,
+    instance: &PruneInstance,
     filters: Vec<Filter>,
 ) -> Result<ContainerPruneReport, CallError> {
     store.data_mut().called_with(&filters);
@@ -57,7 +57,7 @@ pub fn call_containers(
 /// Calls `prune.networks` and reads its result.
 pub fn call_networks(
     store: &mut Store<HostState>,
-    instance: &Pruner,
+    instance: &PruneInstance,
     filters: Vec<Filter>,
 ) -> Result<NetworkPruneReport, CallError> {
     store.data_mut().called_with(&filters);
