@@ -5,7 +5,7 @@
 //! inspect (no size) of each container that is not running — exactly the ones prune can pick —
 //! run concurrently; running, paused and restarting containers keep the list's seconds, which
 //! prune never compares. The layer size is asked for (`size=1`) only for a candidate, when prune
-//! asks for it.
+//! asks for it, or while the candidate before it is removed ([`prefetch`](super::prefetch)).
 
 use std::collections::HashMap;
 
@@ -35,25 +35,51 @@ impl ContainerStore for DockerDaemon {
     /// The image is the inspect's `Config.Image` (the list's `Image` for a running container,
     /// which is not inspected), the exit time the inspect's `State.FinishedAt`.
     fn list_with_facts(&self) -> Result<Vec<ContainerFacts>, Error> {
-        self.block_on(list_containers(self.client.clone()))?
+        let listed = self.block_on(list_containers(self.client.clone()))??;
+        let containers: Vec<&Container> = listed.iter().map(|facts| &facts.container).collect();
+        self.sizes().listed(&containers, |c| running(c.state));
+        Ok(listed)
     }
 
-    /// `SizeRw` of `GET /containers/{id}/json?size=1`. A container that is gone by now has an
-    /// unknown size (`-1`), as dockerd's own lookup gives no error for it either; its removal
-    /// then fails and prune skips it.
+    /// `SizeRw` of `GET /containers/{id}/json?size=1`, from the inspect started while the
+    /// container before it was removed if that was the guess. Then the next candidate's inspect
+    /// is started, to run while this one is removed.
     fn layer_size(&self, id: &str) -> Result<i64, Error> {
-        let options = InspectContainerOptions { size: true };
-        match self.block_on(self.client.inspect_container(id, Some(options)))? {
-            Ok(container) => Ok(container.size_rw.unwrap_or(-1)),
-            Err(err) if is_not_found(&err) => Ok(-1),
-            Err(err) => Err(to_error(err)),
+        let ahead = self.sizes().take(id);
+        let size = match ahead {
+            Some(handle) => self.block_on(handle)?.unwrap_or_else(|err| {
+                Err(Error::System(format!(
+                    "inspecting container {id} failed: {err}"
+                )))
+            }),
+            None => self.block_on(layer_size(self.client.clone(), id.to_string()))?,
+        };
+        let mut sizes = self.sizes();
+        if let Some(next) = sizes.after(id).map(str::to_string) {
+            let handle = self
+                .runtime
+                .spawn(layer_size(self.client.clone(), next.clone()));
+            sizes.started(&next, handle);
         }
+        size
     }
 
     /// `DELETE /containers/{id}` without force, volumes or links.
     fn remove(&self, id: &str) -> Result<(), Error> {
         self.block_on(self.client.remove_container(id, None))?
             .map_err(to_error)
+    }
+}
+
+/// `SizeRw` of `GET /containers/{id}/json?size=1`. A container that is gone by now has an unknown
+/// size (`-1`), as dockerd's own lookup gives no error for it either; its removal then fails and
+/// prune skips it.
+async fn layer_size(client: Docker, id: String) -> Result<i64, Error> {
+    let options = InspectContainerOptions { size: true };
+    match client.inspect_container(&id, Some(options)).await {
+        Ok(container) => Ok(container.size_rw.unwrap_or(-1)),
+        Err(err) if is_not_found(&err) => Ok(-1),
+        Err(err) => Err(to_error(err)),
     }
 }
 

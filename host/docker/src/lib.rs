@@ -32,10 +32,11 @@ mod engine;
 mod errors;
 mod events;
 mod networks;
+mod prefetch;
 mod ssh;
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use bollard::Docker;
 
@@ -49,6 +50,7 @@ pub use errors::ConnectError;
 pub use events::{JsonLinesEvents, TracingEvents};
 
 use networks::SwarmLocal;
+use prefetch::SizePrefetch;
 
 /// How long one Engine API request may take (bollard's default).
 const REQUEST_TIMEOUT_SECONDS: u64 = 120;
@@ -65,6 +67,8 @@ pub struct DockerDaemon {
     clock: DaemonClock,
     /// Swarm networks the last local list found instantiated on this node.
     swarm_local: SwarmLocal,
+    /// The next candidate's size inspect, started while the current one is removed.
+    sizes: Mutex<SizePrefetch>,
 }
 
 impl DockerDaemon {
@@ -149,6 +153,7 @@ impl DockerDaemon {
             api_version,
             clock,
             swarm_local: SwarmLocal::default(),
+            sizes: Mutex::default(),
         })
     }
 
@@ -208,6 +213,12 @@ impl DockerDaemon {
         }
         Ok(self.runtime.block_on(future))
     }
+
+    /// The size inspects started ahead. Each use is one short, complete update, so a panic
+    /// elsewhere cannot leave it half made.
+    fn sizes(&self) -> MutexGuard<'_, SizePrefetch> {
+        self.sizes.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 impl std::fmt::Debug for DockerDaemon {
@@ -240,6 +251,7 @@ mod tests {
             api_version: "1.41".to_string(),
             clock: DaemonClock::from_system_time("2026-11-27T12:00:00Z", now, now, false).unwrap(),
             swarm_local: SwarmLocal::default(),
+            sizes: Mutex::default(),
             host,
         }
     }
