@@ -62,6 +62,12 @@ bench:
     cargo build --release -q -p pruner --bin pruner
     cargo run --release -q -p pruner-bench
 
+# The real engine's row alone, on the engine at $DOCKER_HOST (`just bench` runs it only when
+# PRUNER_DOCKER_DISPOSABLE=1): 300 stopped containers, pruner's prune against docker's.
+bench-engine:
+    cargo build --release -q -p pruner --bin pruner
+    cargo run --release -q -p pruner-bench -- engine
+
 # The benchmark's policy row alone: a 100k-container prune with `keep-recent` against none.
 bench-policy:
     cargo run --release -q -p pruner-bench -- policy

@@ -5,6 +5,7 @@
 
 mod cold_start;
 mod daemon;
+mod engine;
 mod measure;
 mod memory;
 mod native;
@@ -38,6 +39,12 @@ const POLICY_GOAL: f64 = 1.20;
 const STATE_FILE_RUNS: [(usize, usize); 3] = [(10_000, 9), (100_000, 5), (1_000_000, 3)];
 /// The issue's goal for a state-file prune over reading and rewriting the file once.
 const STATE_FILE_GOAL: f64 = 2.0;
+/// Containers of the state-file prune under `wasmtime run`, and its samples of each side.
+const WASMTIME_RUN: (usize, usize) = (100_000, 5);
+/// The issue's goal for the prune under `wasmtime run` over the native CLI's.
+const WASMTIME_GOAL: f64 = 2.0;
+/// The issue's goal for pruner's prune on a real engine over docker's.
+const ENGINE_GOAL: f64 = 1.0;
 /// The argument that runs the policy's row alone.
 const POLICY_ONLY: &str = "policy";
 /// Local and swarm networks of the network prune.
@@ -48,6 +55,7 @@ fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some(memory::CHILD) => return memory::child(&args[1..]),
         Some(state_file::FLOOR) => return state_file::floor(&args[1..]),
+        Some(engine::ENGINE_ONLY) => return engine::print_alone(),
         _ => {}
     }
     if cfg!(debug_assertions) {
@@ -60,7 +68,10 @@ fn main() -> anyhow::Result<()> {
     let policy_only = match args.first().map(String::as_str) {
         None => false,
         Some(POLICY_ONLY) => true,
-        Some(other) => anyhow::bail!("unknown argument {other:?}; give none, or {POLICY_ONLY}"),
+        Some(other) => anyhow::bail!(
+            "unknown argument {other:?}; give none, {POLICY_ONLY} or {}",
+            engine::ENGINE_ONLY
+        ),
     };
 
     if policy_only {
@@ -188,6 +199,45 @@ fn main() -> anyhow::Result<()> {
         &per_container,
     );
 
+    let (count, samples) = WASMTIME_RUN;
+    let name = format!(
+        "the same state-file prune, {} containers, under `wasmtime run` of the composed \
+         command `pruner-cli.wasm` (component column) against the native CLI (native column)",
+        thousands(count)
+    );
+    match state_file::Wasmtime::find()? {
+        state_file::Wasmtime::At(wasmtime) => {
+            eprintln!("state-file prune of {count} containers under wasmtime run…");
+            let run = state_file::under_wasmtime(count, samples, &wasmtime)?;
+            table.comparison(&name, run.comparison, Some(WASMTIME_GOAL));
+        }
+        state_file::Wasmtime::Missing(why) => table.not_measured(&name, &why, WASMTIME_GOAL),
+    }
+
+    let name = "real engine: `pruner container prune -f` (component column) against \
+                `docker container prune -f` (native column)";
+    match engine::disposable() {
+        Ok(()) => {
+            eprintln!("real engine…");
+            let run = engine::measure()?;
+            table.comparison(
+                &format!(
+                    "real engine, {} {} containers ({}): `pruner container prune -f` \
+                     (component column) against `docker container prune -f` (native column)",
+                    thousands(run.count),
+                    if run.started { "stopped" } else { "created" },
+                    run.engine
+                ),
+                run.comparison,
+                Some(ENGINE_GOAL),
+            );
+        }
+        Err(why) if engine::required() => {
+            anyhow::bail!("a Docker engine is required ($CI or PRUNER_REQUIRE_DOCKER=1): {why}")
+        }
+        Err(why) => table.not_measured(name, &why, ENGINE_GOAL),
+    }
+
     println!("{}", machine(load_before, load_average()));
     println!();
     print!("{}", table.text);
@@ -247,6 +297,18 @@ impl Table {
             &millis(c.component),
             &format!("{:.2}×", c.ratio),
             &goal,
+        );
+    }
+
+    /// A row that could not be measured, said loudly here and on stderr.
+    fn not_measured(&mut self, name: &str, why: &str, goal: f64) {
+        eprintln!("NOT MEASURED: {name}: {why}");
+        self.row(
+            name,
+            "–",
+            "–",
+            &format!("**NOT MEASURED**: {why}"),
+            &format!("≤ {goal:.2}× ?"),
         );
     }
 
