@@ -59,7 +59,7 @@ impl<'a> Wanted<'a> {
     }
 
     /// Whether `labels` have the key (with the value, if one is wanted).
-    pub fn matches(&self, labels: &[Label]) -> bool {
+    pub fn matches<L: KeyValue>(&self, labels: &[L]) -> bool {
         match (label_value(labels, self.key), self.value) {
             (Some(value), Some(wanted)) => value == wanted,
             (found, None) => found.is_some(),
@@ -98,12 +98,31 @@ impl<'a> PruneLabels<'a> {
     }
 }
 
+/// A label as the matching reads it: the rules' owned [`Label`], or one borrowed from
+/// elsewhere (the policy SDK's, from the listing it was handed).
+pub trait KeyValue {
+    /// The label key.
+    fn key(&self) -> &str;
+    /// The label value, possibly empty.
+    fn value(&self) -> &str;
+}
+
+impl KeyValue for Label {
+    fn key(&self) -> &str {
+        &self.key
+    }
+
+    fn value(&self) -> &str {
+        &self.value
+    }
+}
+
 /// The value of the label `key`. Docker's labels are a map; should the slice repeat a key, the
 /// last occurrence wins, as it would when the slice is turned into a map.
-pub fn label_value<'a>(labels: &'a [Label], key: &str) -> Option<&'a str> {
+pub fn label_value<'a, L: KeyValue>(labels: &'a [L], key: &str) -> Option<&'a str> {
     labels
         .iter()
         .rev()
-        .find(|label| label.key == key)
-        .map(|label| label.value.as_str())
+        .find(|label| label.key() == key)
+        .map(KeyValue::value)
 }

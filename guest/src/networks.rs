@@ -116,15 +116,25 @@ fn prune_local_networks(
 /// Whether network prune may remove the local network, whatever the filters: not a
 /// config-only network, not one of Docker's predefined ones, no endpoints attached.
 pub fn is_prunable_local_network(network: &Network) -> bool {
-    !network.config_only
-        && !PREDEFINED_NETWORKS.contains(&network.name.as_str())
-        && network.endpoints == 0
+    is_prunable_local(&network.name, network.config_only, network.endpoints)
+}
+
+/// [`is_prunable_local_network`] from the facts it reads: the local network's name, whether it
+/// is config-only, and its endpoints.
+pub fn is_prunable_local(name: &str, config_only: bool, endpoints: u32) -> bool {
+    !config_only && !PREDEFINED_NETWORKS.contains(&name) && endpoints == 0
 }
 
 /// Whether network prune may remove the swarm network, whatever the filters: not the swarm's
 /// ingress network.
 pub fn is_prunable_cluster_network(network: &ClusterNetwork) -> bool {
-    !network.ingress
+    is_prunable_cluster(network.ingress)
+}
+
+/// [`is_prunable_cluster_network`] from the fact it reads: whether the swarm network is the
+/// ingress network.
+pub fn is_prunable_cluster(ingress: bool) -> bool {
+    !ingress
 }
 
 /// Whether `message` says that the network `id` itself is in use: Docker's regular expression

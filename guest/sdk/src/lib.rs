@@ -36,10 +36,10 @@ mod options;
 #[doc(hidden)]
 pub mod run;
 
-pub use object::{Facts, Object};
+pub use object::{Facts, Label, Object};
 pub use options::Options;
 pub use pruner_guest::labels::Wanted as LabelMatch;
-pub use pruner_guest::model::{ContainerState, Instant, Label, Reference};
+pub use pruner_guest::model::{ContainerState, Instant, Reference};
 pub use pruner_guest::{duration, timestamp, until};
 
 /// The generated bindings of the `prune-policy` world (`wit/policy`).
@@ -90,7 +90,7 @@ pub trait Policy: Sized {
 
     /// Of `objects` (every container, or every network, of the daemon), those to keep, and
     /// why. An error fails the prune before anything is removed.
-    fn keep(&self, objects: &[Object], clock: Reference) -> Result<Vec<Kept>, String>;
+    fn keep(&self, objects: &[Object<'_>], clock: Reference) -> Result<Vec<Kept>, String>;
 }
 
 /// An object a policy keeps, and why.
@@ -106,7 +106,7 @@ impl Kept {
     /// Keeps `object` for `reason`.
     pub fn new(object: &Object, reason: impl Into<String>) -> Kept {
         Kept {
-            id: object.id.clone(),
+            id: object.id.to_string(),
             reason: reason.into(),
         }
     }

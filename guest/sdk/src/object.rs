@@ -1,8 +1,10 @@
-//! The objects a policy is shown: containers or networks, with their facts, read from the
-//! contract's records once.
+//! The objects a policy is shown: containers or networks, with their facts, borrowed from the
+//! listing the host handed over, so that showing a policy a hundred thousand objects copies no
+//! string of them.
 
-use pruner_guest::model::{self, ContainerState, Instant, Label};
-use pruner_guest::{labels, networks};
+use pruner_guest::labels::{self, KeyValue};
+use pruner_guest::model::{ContainerState, Instant};
+use pruner_guest::networks;
 
 use crate::bindings::exports::pruner::policy::policy as wit;
 use crate::transport::exports::pruner::policy_transport::packed;
@@ -13,43 +15,52 @@ const CONTAINER_WORDS: usize = 15;
 const IMAGE_KNOWN: u32 = 1 << 8;
 /// The flag of a container whose exit time is known.
 const FINISHED_KNOWN: u32 = 1 << 9;
-/// The states in the contract's order: the packed listing's state numbers.
-const STATES: [ContainerState; 7] = [
-    ContainerState::Created,
-    ContainerState::Running,
-    ContainerState::Paused,
-    ContainerState::Restarting,
-    ContainerState::Removing,
-    ContainerState::Exited,
-    ContainerState::Dead,
-];
+
+/// One label of an object: key and value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Label<'a> {
+    /// The label key.
+    pub key: &'a str,
+    /// The label value, possibly empty.
+    pub value: &'a str,
+}
+
+impl KeyValue for Label<'_> {
+    fn key(&self) -> &str {
+        self.key
+    }
+
+    fn value(&self) -> &str {
+        self.value
+    }
+}
 
 /// One object of the daemon: a container, or a local or swarm network.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Object {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Object<'a> {
     /// The container or network ID.
-    pub id: String,
+    pub id: &'a str,
     /// A container's first name (empty if it has none), or a network's name.
-    pub name: String,
+    pub name: &'a str,
     /// Its labels.
-    pub labels: Vec<Label>,
+    pub labels: &'a [Label<'a>],
     /// When it was created.
     pub created: Instant,
     /// What only containers, or only networks, have.
-    pub facts: Facts,
+    pub facts: Facts<'a>,
     /// Whether Docker's prune may remove it at all, filters aside.
     prunable: bool,
 }
 
 /// The facts of one kind of object.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Facts {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Facts<'a> {
     /// A container's.
     Container {
         /// All its names.
-        names: Vec<String>,
+        names: &'a [&'a str],
         /// The image it was created from, as given; `None` when the daemon does not say.
-        image: Option<String>,
+        image: Option<&'a str>,
         /// Its state.
         state: ContainerState,
         /// When it last exited; `None` when it never ran to an end or the daemon does not say.
@@ -68,7 +79,7 @@ pub enum Facts {
     },
 }
 
-impl Object {
+impl<'a> Object<'a> {
     /// Whether Docker's prune may remove this object at all, whatever the filters: a
     /// container that is not running, paused or restarting; a network that is not predefined,
     /// config-only, in use by endpoints or the swarm's ingress. Prune never removes the
@@ -78,102 +89,31 @@ impl Object {
     }
 
     /// The value of the label `key`, if the object has it.
-    pub fn label(&self, key: &str) -> Option<&str> {
-        labels::label_value(&self.labels, key)
+    pub fn label(&self, key: &str) -> Option<&'a str> {
+        labels::label_value(self.labels, key)
     }
 
     /// A container's image, if known (always `None` for a network).
-    pub fn image(&self) -> Option<&str> {
-        match &self.facts {
-            Facts::Container { image, .. } => image.as_deref(),
+    pub fn image(&self) -> Option<&'a str> {
+        match self.facts {
+            Facts::Container { image, .. } => image,
             Facts::Network { .. } => None,
         }
     }
 
-    /// The object described by the contract's container record.
-    pub(crate) fn from_container(container: wit::Container) -> Object {
-        Object::container(
-            container.id,
-            container.names,
-            container.image,
-            labels_from_wit(container.labels),
-            instant(container.created),
-            state(container.state),
-            container.finished.map(instant),
-        )
-    }
-
-    /// The containers of the packed transport's listing, each as [`Object::from_container`]
-    /// makes it from the contract's record; `None` if the listing is malformed (a span or a
-    /// range outside it, a state out of range).
-    pub(crate) fn unpack(listing: &packed::ContainerListing) -> Option<Vec<Object>> {
-        let text = |words: &[u32]| {
-            let start = usize::try_from(words[0]).ok()?;
-            let end = start.checked_add(usize::try_from(words[1]).ok()?)?;
-            listing.text.get(start..end).map(str::to_string)
-        };
-        fn table(table: &[u32], each: usize, first: u32, count: u32) -> Option<&[u32]> {
-            let first = usize::try_from(first).ok()?.checked_mul(each)?;
-            let len = usize::try_from(count).ok()?.checked_mul(each)?;
-            table.get(first..first.checked_add(len)?)
-        }
-        let time = |words: &[u32]| {
-            let seconds = u64::from(words[0]) | u64::from(words[1]) << 32;
-            Instant::from_unix(seconds as i64, i64::from(words[2]))
-        };
-        let containers = listing.containers.chunks_exact(CONTAINER_WORDS);
-        if !containers.remainder().is_empty() {
-            return None;
-        }
-        // Each list at its final size at once: the arena cannot grow a list in place once
-        // something else is allocated after it, and would copy it at every doubling.
-        let mut objects = Vec::with_capacity(containers.len());
-        for c in containers {
-            let names = table(&listing.names, 2, c[2], c[3])?;
-            let mut name_list = Vec::with_capacity(names.len() / 2);
-            for name in names.chunks_exact(2) {
-                name_list.push(text(name)?);
-            }
-            let labels = table(&listing.labels, 4, c[4], c[5])?;
-            let mut label_list = Vec::with_capacity(labels.len() / 4);
-            for label in labels.chunks_exact(4) {
-                label_list.push(Label {
-                    key: text(&label[..2])?,
-                    value: text(&label[2..])?,
-                });
-            }
-            let flags = c[11];
-            let image = match flags & IMAGE_KNOWN {
-                0 => None,
-                _ => Some(text(&c[6..8])?),
-            };
-            let finished = (flags & FINISHED_KNOWN != 0).then(|| time(&c[12..15]));
-            objects.push(Object::container(
-                text(&c[0..2])?,
-                name_list,
-                image,
-                label_list,
-                time(&c[8..11]),
-                *STATES.get(usize::from(flags as u8))?,
-                finished,
-            ));
-        }
-        Some(objects)
-    }
-
     /// A container with these facts.
     fn container(
-        id: String,
-        names: Vec<String>,
-        image: Option<String>,
-        labels: Vec<Label>,
+        id: &'a str,
+        names: &'a [&'a str],
+        image: Option<&'a str>,
+        labels: &'a [Label<'a>],
         created: Instant,
         state: ContainerState,
         finished: Option<Instant>,
-    ) -> Object {
+    ) -> Object<'a> {
         Object {
-            name: names.first().cloned().unwrap_or_default(),
             id,
+            name: names.first().copied().unwrap_or_default(),
             labels,
             created,
             prunable: !state.is_running(),
@@ -185,51 +125,174 @@ impl Object {
             },
         }
     }
+}
 
-    /// The object described by the contract's network record; whether prune may remove it is
-    /// the built-in rules' own test.
-    pub(crate) fn from_network(network: wit::Network) -> Object {
-        let facts = Facts::Network {
-            swarm: network.scope == wit::NetworkScope::Swarm,
-            config_only: network.config_only,
-            endpoints: network.endpoints,
-            ingress: network.ingress,
+/// Every name and label of a listing, in one list each, which its objects borrow slices of:
+/// two allocations for the whole listing instead of one or more for every object.
+#[derive(Debug, Default)]
+pub(crate) struct Strings<'a> {
+    names: Vec<&'a str>,
+    labels: Vec<Label<'a>>,
+}
+
+impl<'a> Strings<'a> {
+    /// The names and labels of the packed transport's listing; `None` if one of their spans is
+    /// outside the text, or not on a character's boundaries.
+    pub(crate) fn unpack(listing: &'a packed::ContainerListing) -> Option<Strings<'a>> {
+        let (names, rest) = listing.names.as_chunks::<2>();
+        let (labels, more) = listing.labels.as_chunks::<4>();
+        if !rest.is_empty() || !more.is_empty() {
+            return None;
+        }
+        // Each list at its final size at once: the arena cannot grow a list in place once
+        // something else is allocated after it, and would copy it at every doubling.
+        let mut strings = Strings {
+            names: Vec::with_capacity(names.len()),
+            labels: Vec::with_capacity(labels.len()),
         };
-        let created = instant(network.created);
-        let labels = labels_from_wit(network.labels);
-        let (id, name, labels, prunable) = match network.scope {
-            wit::NetworkScope::Local => {
-                let local = model::Network {
-                    id: network.id,
-                    name: network.name,
-                    created,
-                    labels,
+        for name in names {
+            strings.names.push(span(&listing.text, name)?);
+        }
+        for [key_at, key_len, value_at, value_len] in labels {
+            strings.labels.push(Label {
+                key: span(&listing.text, &[*key_at, *key_len])?,
+                value: span(&listing.text, &[*value_at, *value_len])?,
+            });
+        }
+        Some(strings)
+    }
+
+    /// The containers of the packed transport's listing, as [`Strings::containers`] makes
+    /// them from the contract's records; `None` if the listing is malformed (a span or a range
+    /// outside it, a state out of range).
+    pub(crate) fn packed_containers(
+        &'a self,
+        listing: &'a packed::ContainerListing,
+    ) -> Option<Vec<Object<'a>>> {
+        let time = |words: &[u32]| {
+            let seconds = u64::from(words[0]) | u64::from(words[1]) << 32;
+            Instant::from_unix(seconds as i64, i64::from(words[2]))
+        };
+        let (containers, rest) = listing.containers.as_chunks::<CONTAINER_WORDS>();
+        if !rest.is_empty() {
+            return None;
+        }
+        let mut objects = Vec::with_capacity(containers.len());
+        for c in containers {
+            let flags = c[11];
+            let image = match flags & IMAGE_KNOWN {
+                0 => None,
+                _ => Some(span(&listing.text, &c[6..8])?),
+            };
+            objects.push(Object::container(
+                span(&listing.text, &c[0..2])?,
+                self.names.get(range(c[2], c[3])?)?,
+                image,
+                self.labels.get(range(c[4], c[5])?)?,
+                time(&c[8..11]),
+                *ContainerState::ALL.get(usize::from(flags as u8))?,
+                (flags & FINISHED_KNOWN != 0).then(|| time(&c[12..15])),
+            ));
+        }
+        Some(objects)
+    }
+
+    /// The names and labels of the contract's container records.
+    pub(crate) fn of_containers(records: &'a [wit::Container]) -> Strings<'a> {
+        let mut names = Vec::with_capacity(records.iter().map(|c| c.names.len()).sum());
+        names.extend(records.iter().flat_map(|c| &c.names).map(String::as_str));
+        let mut labels = Vec::with_capacity(records.iter().map(|c| c.labels.len()).sum());
+        labels.extend(records.iter().flat_map(|c| &c.labels).map(borrow));
+        Strings { names, labels }
+    }
+
+    /// The objects described by the contract's container `records`, whose names and labels
+    /// these are ([`Strings::of_containers`]).
+    pub(crate) fn containers(&'a self, records: &'a [wit::Container]) -> Vec<Object<'a>> {
+        let (mut names, mut labels) = (&self.names[..], &self.labels[..]);
+        let mut objects = Vec::with_capacity(records.len());
+        for record in records {
+            let (its_names, rest) = names.split_at(record.names.len());
+            names = rest;
+            let (its_labels, rest) = labels.split_at(record.labels.len());
+            labels = rest;
+            objects.push(Object::container(
+                &record.id,
+                its_names,
+                record.image.as_deref(),
+                its_labels,
+                instant(record.created),
+                state(record.state),
+                record.finished.map(instant),
+            ));
+        }
+        objects
+    }
+
+    /// The labels of the contract's network records.
+    pub(crate) fn of_networks(records: &'a [wit::Network]) -> Strings<'a> {
+        let mut labels = Vec::with_capacity(records.iter().map(|n| n.labels.len()).sum());
+        labels.extend(records.iter().flat_map(|n| &n.labels).map(borrow));
+        Strings {
+            names: Vec::new(),
+            labels,
+        }
+    }
+
+    /// The objects described by the contract's network `records`, whose labels these are
+    /// ([`Strings::of_networks`]); whether prune may remove each is the built-in rules' own
+    /// test.
+    pub(crate) fn networks(&'a self, records: &'a [wit::Network]) -> Vec<Object<'a>> {
+        let mut labels = &self.labels[..];
+        let mut objects = Vec::with_capacity(records.len());
+        for network in records {
+            let (its_labels, rest) = labels.split_at(network.labels.len());
+            labels = rest;
+            let swarm = network.scope == wit::NetworkScope::Swarm;
+            let prunable = match swarm {
+                false => networks::is_prunable_local(
+                    &network.name,
+                    network.config_only,
+                    network.endpoints,
+                ),
+                true => networks::is_prunable_cluster(network.ingress),
+            };
+            objects.push(Object {
+                id: &network.id,
+                name: &network.name,
+                labels: its_labels,
+                created: instant(network.created),
+                facts: Facts::Network {
+                    swarm,
                     config_only: network.config_only,
                     endpoints: network.endpoints,
-                };
-                let prunable = networks::is_prunable_local_network(&local);
-                (local.id, local.name, local.labels, prunable)
-            }
-            wit::NetworkScope::Swarm => {
-                let swarm = model::ClusterNetwork {
-                    id: network.id,
-                    name: network.name,
-                    created,
-                    labels,
                     ingress: network.ingress,
-                };
-                let prunable = networks::is_prunable_cluster_network(&swarm);
-                (swarm.id, swarm.name, swarm.labels, prunable)
-            }
-        };
-        Object {
-            id,
-            name,
-            labels,
-            created,
-            facts,
-            prunable,
+                },
+                prunable,
+            });
         }
+        objects
+    }
+}
+
+/// The text of a span's two words (the offset of its first byte and its length) in `text`.
+fn span<'a>(text: &'a str, words: &[u32]) -> Option<&'a str> {
+    let start = usize::try_from(words[0]).ok()?;
+    let end = start.checked_add(usize::try_from(words[1]).ok()?)?;
+    text.get(start..end)
+}
+
+/// The indexes of `count` entries from `first`.
+fn range(first: u32, count: u32) -> Option<core::ops::Range<usize>> {
+    let first = usize::try_from(first).ok()?;
+    Some(first..first.checked_add(usize::try_from(count).ok()?)?)
+}
+
+/// A contract's label, borrowed.
+fn borrow(label: &wit::Label) -> Label<'_> {
+    Label {
+        key: &label.key,
+        value: &label.value,
     }
 }
 
@@ -238,19 +301,10 @@ pub(crate) fn instant(time: wit::Timestamp) -> Instant {
     Instant::from_unix(time.seconds, i64::from(time.nanoseconds))
 }
 
-fn labels_from_wit(labels: Vec<wit::Label>) -> Vec<Label> {
-    labels
-        .into_iter()
-        .map(|label| Label {
-            key: label.key,
-            value: label.value,
-        })
-        .collect()
-}
-
 fn state(state: wit::ContainerState) -> ContainerState {
-    // The generated enum numbers the states in the contract's order, as `STATES` lists them.
-    STATES[state as usize]
+    // The generated enum numbers the states in the contract's order, as `ContainerState::ALL`
+    // lists them.
+    ContainerState::ALL[state as usize]
 }
 
 #[cfg(test)]
@@ -319,9 +373,12 @@ mod tests {
                 finished: None,
             },
         ];
-        let expected: Vec<Object> = records.into_iter().map(Object::from_container).collect();
+        let strings = Strings::of_containers(&records);
+        let expected = strings.containers(&records);
+        let listing = listing();
+        let unpacked = Strings::unpack(&listing).expect("the names and labels unpack");
 
-        assert_eq!(Object::unpack(&listing()), Some(expected));
+        assert_eq!(unpacked.packed_containers(&listing), Some(expected));
     }
 
     #[test]
@@ -329,7 +386,10 @@ mod tests {
         let malformed = |edit: fn(&mut packed::ContainerListing)| {
             let mut listing = listing();
             edit(&mut listing);
-            Object::unpack(&listing)
+            let strings = Strings::unpack(&listing)?;
+            strings
+                .packed_containers(&listing)
+                .map(|objects| objects.len())
         };
         assert_eq!(
             malformed(|l| l.containers[1] = 99),
@@ -354,7 +414,7 @@ mod tests {
         );
         assert_eq!(
             malformed(|l| l.containers.truncate(0)),
-            Some(Vec::new()),
+            Some(0),
             "no containers"
         );
     }

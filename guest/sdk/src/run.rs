@@ -4,9 +4,9 @@
 use pruner_guest::model::{Instant, Reference};
 
 use crate::bindings::exports::pruner::policy::policy as wit;
-use crate::object::instant;
+use crate::object::{Strings, instant};
 use crate::transport::exports::pruner::policy_transport::packed;
-use crate::{Kept, Kind, Object, Options, Policy};
+use crate::{Kept, Kind, Options, Policy};
 
 /// `policy.check`: no option the policy does not take, then the policy's own checks.
 pub fn check<P: Policy>(
@@ -26,14 +26,12 @@ pub fn containers<P: Policy>(
     clock: wit::ClockReading,
     containers: Vec<wit::Container>,
 ) -> Result<Vec<wit::Kept>, String> {
-    let clock = Reference {
-        now: instant(clock.now),
-        utc_offset_seconds: clock.utc_offset_seconds,
-    };
-    let kept = decide::<P>(Kind::Containers, Options::from(options), clock, || {
-        Ok(containers.into_iter().map(Object::from_container).collect())
-    })?;
-    Ok(kept
+    let policy = configure::<P>(Kind::Containers, Options::from(options))?;
+    let strings = Strings::of_containers(&containers);
+    let kept = policy.keep(&strings.containers(&containers), reference(clock));
+    leave(strings);
+    leave(containers);
+    Ok(kept?
         .into_iter()
         .map(|Kept { id, reason }| wit::Kept { id, reason })
         .collect())
@@ -46,14 +44,23 @@ pub fn packed_containers<P: Policy>(
     listing: packed::ContainerListing,
 ) -> Result<Vec<packed::Kept>, String> {
     let options = Options::new(options.into_iter().map(|o| (o.key, o.value)));
+    let policy = configure::<P>(Kind::Containers, options)?;
     let clock = Reference {
         now: Instant::from_unix(clock.now.seconds, i64::from(clock.now.nanoseconds)),
         utc_offset_seconds: clock.utc_offset_seconds,
     };
-    let kept = decide::<P>(Kind::Containers, options, clock, || {
-        Object::unpack(&listing).ok_or_else(|| "the host's packed listing is malformed".into())
-    })?;
-    Ok(kept
+    let strings = Strings::unpack(&listing);
+    let objects = strings
+        .as_ref()
+        .and_then(|strings| strings.packed_containers(&listing));
+    let kept = match &objects {
+        Some(objects) => policy.keep(objects, clock),
+        None => Err("the host's packed listing is malformed".to_string()),
+    };
+    leave(objects);
+    leave(strings);
+    leave(listing);
+    Ok(kept?
         .into_iter()
         .map(|Kept { id, reason }| packed::Kept { id, reason })
         .collect())
@@ -65,14 +72,12 @@ pub fn networks<P: Policy>(
     clock: wit::ClockReading,
     networks: Vec<wit::Network>,
 ) -> Result<Vec<wit::Kept>, String> {
-    let clock = Reference {
-        now: instant(clock.now),
-        utc_offset_seconds: clock.utc_offset_seconds,
-    };
-    let kept = decide::<P>(Kind::Networks, Options::from(options), clock, || {
-        Ok(networks.into_iter().map(Object::from_network).collect())
-    })?;
-    Ok(kept
+    let policy = configure::<P>(Kind::Networks, Options::from(options))?;
+    let strings = Strings::of_networks(&networks);
+    let kept = policy.keep(&strings.networks(&networks), reference(clock));
+    leave(strings);
+    leave(networks);
+    Ok(kept?
         .into_iter()
         .map(|Kept { id, reason }| wit::Kept { id, reason })
         .collect())
@@ -84,23 +89,16 @@ fn configure<P: Policy>(kind: Kind, options: Options) -> Result<P, String> {
     P::new(kind, &options)
 }
 
-/// The decisions of the policy made from `options` on the objects `objects` gives, for a
-/// prune of `kind`: the options are checked before the objects are read.
-fn decide<P: Policy>(
-    kind: Kind,
-    options: Options,
-    clock: Reference,
-    objects: impl FnOnce() -> Result<Vec<Object>, String>,
-) -> Result<Vec<Kept>, String> {
-    let policy = configure::<P>(kind, options)?;
-    let objects = objects()?;
-    let kept = policy.keep(&objects, clock);
-    leave(objects);
-    kept
+/// The contract's clock reading as the rules' reference.
+fn reference(clock: wit::ClockReading) -> Reference {
+    Reference {
+        now: instant(clock.now),
+        utc_offset_seconds: clock.utc_offset_seconds,
+    }
 }
 
-/// Leaves `objects` unfreed: every call runs in a fresh instance that the host drops right
+/// Leaves `listing` unfreed: every call runs in a fresh instance that the host drops right
 /// after, so freeing the listing (a hundred thousand objects' strings) would only cost time.
-fn leave<T>(objects: Vec<T>) {
-    std::mem::forget(objects);
+fn leave<T>(listing: T) {
+    std::mem::forget(listing);
 }

@@ -48,8 +48,9 @@ pub fn pack(containers: &[Container]) -> Option<ContainerListing> {
     Some(listing)
 }
 
-/// Appends `s` to `text`; its span there. The caller has checked that the whole text fits in
-/// `u32`, as [`pack`] does (the SDK's packed policy listing is built with it too).
+/// Appends `s` to `text`; its span there, right if the whole text fits in `u32`, which the
+/// caller checks, as [`pack`] does before writing it (the SDK's packed policy listing is built
+/// with it too, and checked after).
 pub(crate) fn push(text: &mut String, s: &str) -> Span {
     let start = text.len() as u32;
     text.push_str(s);

@@ -68,7 +68,7 @@ impl Policy for KeepRecent {
         let mut kept = Vec::new();
         for (group, mut members) in groups {
             let newest_first =
-                |a: &&Object, b: &&Object| b.created.cmp(&a.created).then(a.id.cmp(&b.id));
+                |a: &&Object, b: &&Object| b.created.cmp(&a.created).then(a.id.cmp(b.id));
             if members.len() > self.keep && self.keep > 0 {
                 members.select_nth_unstable_by(self.keep - 1, newest_first);
             }

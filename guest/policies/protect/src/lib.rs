@@ -23,7 +23,7 @@ impl Policy for Protect {
             let label = self
                 .0
                 .iter()
-                .find(|l| LabelMatch::parse(l).matches(&object.labels))?;
+                .find(|l| LabelMatch::parse(l).matches(object.labels))?;
             Some(Kept::new(object, format!("label {label}")))
         };
         Ok(objects

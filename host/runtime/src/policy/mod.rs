@@ -303,7 +303,7 @@ impl Policies {
             PruneKind::Networks => narrow::networks(&self.chain, backends),
         }
         .map_err(PruneError::Policy)?;
-        for kept in &kept {
+        for kept in kept.iter() {
             self.log.kept(kept);
         }
         Ok(narrowed)

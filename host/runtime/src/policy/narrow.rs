@@ -26,70 +26,73 @@ struct Decided {
     /// Whether some policy kept the object at that index of the listing.
     hidden: Vec<bool>,
     /// What each policy kept, in chain order, then listing order.
-    kept: Vec<Kept>,
-}
-
-/// The policies that kept one ID, with the first reason each gave, and whether it was listed.
-#[derive(Default)]
-struct KeptBy<'a> {
-    policies: Vec<(usize, &'a str)>,
-    listed: bool,
+    kept: Arc<[Kept]>,
 }
 
 impl Decided {
-    /// Asks every policy of `chain` through `ask` about the `count` objects of `listed` (each
-    /// object's ID and name, in listing order), refusing any ID a policy was not given. The
-    /// listing is walked once, against the few IDs the policies kept.
+    /// Asks every policy of `chain` through `ask` about the `count` objects whose IDs `ids`
+    /// gives in listing order (`name` gives the name of the object at an index), refusing any
+    /// ID a policy was not given. The listing is walked once, against the few IDs the policies
+    /// kept, and only the objects kept are named: a few allocations for each, none for the
+    /// others.
     fn by<'a>(
         chain: &[Policy],
         kind: &'static str,
-        listed: impl Iterator<Item = (&'a str, &'a str)>,
-        count: usize,
         ask: impl Fn(&Policy) -> Result<Vec<wit::Kept>, PolicyError>,
+        ids: impl Iterator<Item = &'a str>,
+        count: usize,
+        name: impl Fn(usize) -> &'a str,
     ) -> Result<Decided, PolicyError> {
         let answers = chain.iter().map(ask).collect::<Result<Vec<_>, _>>()?;
-        let mut wanted: HashMap<&str, KeptBy<'_>> = HashMap::default();
-        for (policy, answer) in answers.iter().enumerate() {
-            for wit::Kept { id, reason } in answer {
-                let by = wanted.entry(id.as_str()).or_default();
-                if by.policies.last().is_none_or(|(last, _)| *last != policy) {
-                    by.policies.push((policy, reason.as_str()));
+        // Every ID kept, and whether the listing has it.
+        let mut listed: HashMap<&str, bool> = HashMap::default();
+        listed.reserve(answers.iter().map(Vec::len).sum());
+        for kept in answers.iter().flatten() {
+            listed.insert(kept.id.as_str(), false);
+        }
+        let mut hidden = vec![false; count];
+        // The index and ID of every listed object kept, in listing order.
+        let mut hits = Vec::with_capacity(listed.len());
+        if !listed.is_empty() {
+            for (at, id) in ids.enumerate() {
+                if let Some(found) = listed.get_mut(id) {
+                    *found = true;
+                    hidden[at] = true;
+                    hits.push((at, id));
                 }
             }
         }
-        let mut hidden = vec![false; count];
-        let mut kept_by_policy: Vec<Vec<Kept>> = vec![Vec::new(); chain.len()];
-        for (at, (id, name)) in listed.enumerate() {
-            let Some(by) = wanted.get_mut(id) else {
-                continue;
-            };
-            by.listed = true;
-            hidden[at] = true;
-            for &(policy, reason) in &by.policies {
-                kept_by_policy[policy].push(Kept {
-                    policy: chain[policy].name().to_string(),
-                    kind,
-                    id: id.to_string(),
-                    name: name.to_string(),
-                    reason: reason.to_string(),
-                });
-            }
-        }
         for (policy, answer) in chain.iter().zip(&answers) {
-            if let Some(unknown) = answer.iter().find(|kept| !wanted[kept.id.as_str()].listed) {
+            if let Some(unknown) = answer.iter().find(|kept| !listed[kept.id.as_str()]) {
                 let id = unknown.id.clone();
                 return Err(policy.error(PolicyFault::UnknownObject { kind, id }));
             }
         }
+        let mut kept = Vec::with_capacity(hits.len() * chain.len());
+        for (policy, answer) in chain.iter().zip(&answers) {
+            // The first reason the policy gave for each ID it kept.
+            let mut reasons: HashMap<&str, &str> = HashMap::default();
+            reasons.reserve(answer.len());
+            for wit::Kept { id, reason } in answer.iter().rev() {
+                reasons.insert(id, reason);
+            }
+            for &(at, id) in &hits {
+                let Some(reason) = reasons.get(id) else {
+                    continue;
+                };
+                kept.push(Kept {
+                    policy: policy.name().to_string(),
+                    kind,
+                    id: id.to_string(),
+                    name: name(at).to_string(),
+                    reason: reason.to_string(),
+                });
+            }
+        }
         Ok(Decided {
             hidden,
-            kept: kept_by_policy.into_iter().flatten().collect(),
+            kept: kept.into(),
         })
-    }
-
-    /// The IDs some policy kept.
-    fn hidden_ids(&self) -> HashSet<String> {
-        self.kept.iter().map(|kept| kept.id.clone()).collect()
     }
 }
 
@@ -97,25 +100,31 @@ impl Decided {
 pub(super) fn containers(
     chain: &[Policy],
     backends: &Backends,
-) -> Result<(Backends, Vec<Kept>), PolicyError> {
+) -> Result<(Backends, Arc<[Kept]>), PolicyError> {
     let listed = match backends.containers.list_with_facts() {
         Ok(listed) => listed,
-        Err(err) => return Ok((with_containers(backends, Listing::failed(err)), Vec::new())),
+        Err(err) => {
+            return Ok((
+                with_containers(backends, Listing::failed(err)),
+                Arc::new([]),
+            ));
+        }
     };
     let clock = clock_reading(backends);
     let shown = ShownContainers::new(&listed);
-    let ids_and_names = listed.iter().map(|facts| {
-        let container = &facts.container;
-        let name = container.names.first().map_or("", String::as_str);
-        (container.id.as_str(), name)
-    });
-    let decided = Decided::by(chain, "container", ids_and_names, listed.len(), |policy| {
-        policy.containers(clock, &shown)
-    })?;
+    let ask = |policy: &Policy| policy.containers(clock, &shown);
+    let name = |at: usize| {
+        listed[at]
+            .container
+            .names
+            .first()
+            .map_or("", String::as_str)
+    };
+    let ids = listed.iter().map(|facts| facts.container.id.as_str());
+    let decided = Decided::by(chain, "container", ask, ids, listed.len(), name)?;
     drop(shown);
-    let hidden_ids = decided.hidden_ids();
     let shown = keep_shown(listed, &decided.hidden, |facts| facts.container);
-    let listing = Listing::decided(shown, hidden_ids);
+    let listing = Listing::decided(shown, decided.kept.clone());
     Ok((with_containers(backends, listing), decided.kept))
 }
 
@@ -154,7 +163,7 @@ impl<'a> ShownContainers<'a> {
 pub(super) fn networks(
     chain: &[Policy],
     backends: &Backends,
-) -> Result<(Backends, Vec<Kept>), PolicyError> {
+) -> Result<(Backends, Arc<[Kept]>), PolicyError> {
     let local = backends.networks.list();
     let manager = backends.cluster.is_manager();
     let swarm = manager.then(|| backends.cluster.list());
@@ -171,12 +180,12 @@ pub(super) fn networks(
         .chain(swarm_listed.iter().map(swarm_view))
         .collect();
     let clock = clock_reading(backends);
-    let ids_and_names = views.iter().map(|n| (n.id, n.name));
-    let decided = Decided::by(chain, "network", ids_and_names, views.len(), |policy| {
-        policy.networks(clock, &views)
-    })?;
+    let ask = |policy: &Policy| policy.networks(clock, &views);
+    let ids = views.iter().map(|n| n.id);
+    let name = |at: usize| views[at].name;
+    let decided = Decided::by(chain, "network", ask, ids, views.len(), name)?;
     drop(views);
-    let hidden_ids = decided.hidden_ids();
+    let hidden_ids = decided.kept.clone();
     let (local_hidden, swarm_hidden) = decided.hidden.split_at(local_listed.len());
     let local = match local {
         Ok(local) => Listing::decided(
@@ -232,11 +241,12 @@ fn with_containers(backends: &Backends, listing: Listing<Container>) -> Backends
 /// A decided listing: served once as it is, then listed afresh without the kept IDs.
 struct Listing<T> {
     first: Mutex<Option<Vec<T>>>,
-    hidden: Result<HashSet<String>, Error>,
+    /// What the policies kept.
+    hidden: Result<Arc<[Kept]>, Error>,
 }
 
 impl<T: Identified> Listing<T> {
-    fn decided(shown: Vec<T>, hidden: HashSet<String>) -> Listing<T> {
+    fn decided(shown: Vec<T>, hidden: Arc<[Kept]>) -> Listing<T> {
         Listing {
             first: Mutex::new(Some(shown)),
             hidden: Ok(hidden),
@@ -260,10 +270,13 @@ impl<T: Identified> Listing<T> {
             .take();
         match first {
             Some(shown) => Ok(shown),
-            None => Ok(relist()?
-                .into_iter()
-                .filter(|object| !hidden.contains(object.id()))
-                .collect()),
+            None => {
+                let hidden: HashSet<&str> = hidden.iter().map(|kept| kept.id.as_str()).collect();
+                Ok(relist()?
+                    .into_iter()
+                    .filter(|object| !hidden.contains(object.id()))
+                    .collect())
+            }
         }
     }
 }

@@ -55,28 +55,17 @@ pub fn find(pre: &InstancePre<HostState>) -> Option<ComponentExportIndex> {
 /// `listed` packed, or `None` if the text or a table would outgrow the 32-bit offsets and
 /// counts of the policy's memory.
 pub fn pack(listed: &[ContainerFacts]) -> Option<ContainerListing> {
-    let text_len: usize = listed
-        .iter()
-        .map(|facts| {
-            let c = &facts.container;
-            c.id.len()
-                + c.names.iter().map(String::len).sum::<usize>()
-                + facts.image.as_ref().map_or(0, String::len)
-                + c.labels
-                    .iter()
-                    .map(|l| l.key.len() + l.value.len())
-                    .sum::<usize>()
-        })
-        .sum();
     let names: usize = listed.iter().map(|f| f.container.names.len()).sum();
     let labels: usize = listed.iter().map(|f| f.container.labels.len()).sum();
     let words = |count: usize, each: usize| u32::try_from(count.checked_mul(each)?).ok();
     words(listed.len(), CONTAINER_WORDS)?;
     words(names, 2)?;
     words(labels, 4)?;
-    u32::try_from(text_len).ok()?;
+    // The text grows as it is written rather than being measured first: measuring reads every
+    // string of the listing once more, scattered over the heap as they are. A span is only
+    // right while the text fits in `u32`, which is checked once it is written.
     let mut listing = ContainerListing {
-        text: String::with_capacity(text_len),
+        text: String::new(),
         containers: Vec::with_capacity(listed.len() * CONTAINER_WORDS),
         names: Vec::with_capacity(names * 2),
         labels: Vec::with_capacity(labels * 4),
@@ -118,6 +107,7 @@ pub fn pack(listed: &[ContainerFacts]) -> Option<ContainerListing> {
             }),
         );
     }
+    u32::try_from(listing.text.len()).ok()?;
     Some(listing)
 }
 
