@@ -36,8 +36,8 @@ impl ContainerStore for DockerDaemon {
     /// which is not inspected), the exit time the inspect's `State.FinishedAt`.
     fn list_with_facts(&self) -> Result<Vec<ContainerFacts>, Error> {
         let listed = self.block_on(list_containers(self.client.clone()))??;
-        let containers: Vec<&Container> = listed.iter().map(|facts| &facts.container).collect();
-        self.sizes().listed(&containers, |c| running(c.state));
+        let stopped = (listed.iter().map(|facts| &facts.container)).filter(|c| !running(c.state));
+        self.sizes().listed(stopped.collect());
         Ok(listed)
     }
 
@@ -204,10 +204,7 @@ const GO_ZERO_TIME_SECONDS: i64 = -62_135_596_800;
 
 /// Whether prune treats the container as running (Docker's `State.Running`).
 fn running(state: ContainerState) -> bool {
-    matches!(
-        state,
-        ContainerState::Running | ContainerState::Paused | ContainerState::Restarting
-    )
+    pruner_state::ContainerState::from(state).is_running()
 }
 
 /// The list API's status word. `stopping` (newer engines) still has `State.Running` set; a word

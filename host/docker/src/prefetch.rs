@@ -30,15 +30,10 @@ pub(super) struct SizePrefetch {
 }
 
 impl SizePrefetch {
-    /// Starts over with a new listing; an inspect still running ahead is dropped.
-    pub(super) fn listed(
-        &mut self,
-        containers: &[&Container],
-        running: impl Fn(&Container) -> bool,
-    ) {
+    /// Starts over with the `stopped` containers of a new listing; an inspect still running
+    /// ahead is dropped.
+    pub(super) fn listed(&mut self, mut stopped: Vec<&Container>) {
         self.cancel();
-        let mut stopped: Vec<&Container> =
-            containers.iter().copied().filter(|c| !running(c)).collect();
         // The prune rules' order: newest first, ties in listing order (a stable sort).
         stopped.sort_by_key(|c| std::cmp::Reverse((c.created.seconds, c.created.nanoseconds)));
         self.order = stopped.into_iter().map(|c| c.id.clone()).collect();
@@ -99,7 +94,7 @@ mod tests {
     }
 
     #[test]
-    fn the_guess_follows_the_rules_order_newest_first_skipping_running_containers() {
+    fn the_guess_follows_the_rules_order_newest_first_among_the_stopped_containers() {
         let mut prefetch = SizePrefetch::default();
         let listed = [
             container("old", 100, ContainerState::Exited),
@@ -108,9 +103,8 @@ mod tests {
             container("middle", 200, ContainerState::Dead),
             container("tie", 200, ContainerState::Exited),
         ];
-        prefetch.listed(&listed.iter().collect::<Vec<_>>(), |c| {
-            c.state == ContainerState::Running
-        });
+        let stopped = listed.iter().filter(|c| c.state != ContainerState::Running);
+        prefetch.listed(stopped.collect());
         assert_eq!(prefetch.after("new"), Some("middle"));
         assert_eq!(prefetch.after("middle"), Some("tie"));
         assert_eq!(prefetch.after("tie"), Some("old"));
