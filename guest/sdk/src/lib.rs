@@ -96,18 +96,43 @@ pub trait Policy: Sized {
 /// An object a policy keeps, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Kept {
-    /// The object's ID.
-    pub id: String,
-    /// A few words the user reads after "kept `<object>`: ".
-    pub reason: String,
+    object: Which,
+    reason: String,
+}
+
+/// Which object a [`Kept`] keeps.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Which {
+    /// The object at this index of the listing the policy was shown.
+    Shown(u32),
+    /// The object with this ID.
+    Named(String),
 }
 
 impl Kept {
-    /// Keeps `object` for `reason`.
+    /// Keeps `object`, one of those the policy was shown, for `reason`: a few words the user
+    /// reads after "kept `<object>`: ".
     pub fn new(object: &Object, reason: impl Into<String>) -> Kept {
         Kept {
-            id: object.id.to_string(),
+            object: Which::Shown(object.at),
             reason: reason.into(),
+        }
+    }
+
+    /// Keeps the object whose ID is `id`, for `reason`. An ID the policy was not shown fails
+    /// the prune.
+    pub fn by_id(id: impl Into<String>, reason: impl Into<String>) -> Kept {
+        Kept {
+            object: Which::Named(id.into()),
+            reason: reason.into(),
+        }
+    }
+
+    /// The kept object's ID, `objects` being those the policy was shown.
+    fn id<'a>(&'a self, objects: &[Object<'a>]) -> &'a str {
+        match &self.object {
+            Which::Shown(at) => objects.get(*at as usize).map_or("", |object| object.id),
+            Which::Named(id) => id,
         }
     }
 }
@@ -169,8 +194,7 @@ macro_rules! export {
                     options: ::std::vec::Vec<packed::PolicyOption>,
                     clock: packed::ClockReading,
                     listing: packed::ContainerListing,
-                ) -> ::std::result::Result<::std::vec::Vec<packed::Kept>, ::std::string::String>
-                {
+                ) -> ::std::result::Result<packed::Decisions, ::std::string::String> {
                     $crate::run::packed_containers::<$policy>(options, clock, listing)
                 }
             }

@@ -50,6 +50,8 @@ pub struct Object<'a> {
     pub facts: Facts<'a>,
     /// Whether Docker's prune may remove it at all, filters aside.
     prunable: bool,
+    /// Its index in the listing, by which the SDK names it to the host when it is kept.
+    pub(crate) at: u32,
 }
 
 /// The facts of one kind of object.
@@ -101,7 +103,17 @@ impl<'a> Object<'a> {
         }
     }
 
-    /// A container with these facts.
+    /// This object, at index `at` of the listing.
+    fn placed(self, at: usize) -> Object<'a> {
+        // The listing's objects are counted in `u32`: its tables' words and indexes are.
+        Object {
+            at: at as u32,
+            ..self
+        }
+    }
+
+    /// A container with these facts, at the listing's first index until it is
+    /// [`placed`](Object::placed).
     fn container(
         id: &'a str,
         names: &'a [&'a str],
@@ -117,6 +129,7 @@ impl<'a> Object<'a> {
             labels,
             created,
             prunable: !state.is_running(),
+            at: 0,
             facts: Facts::Container {
                 names,
                 image,
@@ -178,21 +191,24 @@ impl<'a> Strings<'a> {
             return None;
         }
         let mut objects = Vec::with_capacity(containers.len());
-        for c in containers {
+        for (at, c) in containers.iter().enumerate() {
             let flags = c[11];
             let image = match flags & IMAGE_KNOWN {
                 0 => None,
                 _ => Some(span(&listing.text, &c[6..8])?),
             };
-            objects.push(Object::container(
-                span(&listing.text, &c[0..2])?,
-                self.names.get(range(c[2], c[3])?)?,
-                image,
-                self.labels.get(range(c[4], c[5])?)?,
-                time(&c[8..11]),
-                *ContainerState::ALL.get(usize::from(flags as u8))?,
-                (flags & FINISHED_KNOWN != 0).then(|| time(&c[12..15])),
-            ));
+            objects.push(
+                Object::container(
+                    span(&listing.text, &c[0..2])?,
+                    self.names.get(range(c[2], c[3])?)?,
+                    image,
+                    self.labels.get(range(c[4], c[5])?)?,
+                    time(&c[8..11]),
+                    *ContainerState::ALL.get(usize::from(flags as u8))?,
+                    (flags & FINISHED_KNOWN != 0).then(|| time(&c[12..15])),
+                )
+                .placed(at),
+            );
         }
         Some(objects)
     }
@@ -211,20 +227,23 @@ impl<'a> Strings<'a> {
     pub(crate) fn containers(&'a self, records: &'a [wit::Container]) -> Vec<Object<'a>> {
         let (mut names, mut labels) = (&self.names[..], &self.labels[..]);
         let mut objects = Vec::with_capacity(records.len());
-        for record in records {
+        for (at, record) in records.iter().enumerate() {
             let (its_names, rest) = names.split_at(record.names.len());
             names = rest;
             let (its_labels, rest) = labels.split_at(record.labels.len());
             labels = rest;
-            objects.push(Object::container(
-                &record.id,
-                its_names,
-                record.image.as_deref(),
-                its_labels,
-                instant(record.created),
-                state(record.state),
-                record.finished.map(instant),
-            ));
+            objects.push(
+                Object::container(
+                    &record.id,
+                    its_names,
+                    record.image.as_deref(),
+                    its_labels,
+                    instant(record.created),
+                    state(record.state),
+                    record.finished.map(instant),
+                )
+                .placed(at),
+            );
         }
         objects
     }
@@ -245,7 +264,7 @@ impl<'a> Strings<'a> {
     pub(crate) fn networks(&'a self, records: &'a [wit::Network]) -> Vec<Object<'a>> {
         let mut labels = &self.labels[..];
         let mut objects = Vec::with_capacity(records.len());
-        for network in records {
+        for (at, network) in records.iter().enumerate() {
             let (its_labels, rest) = labels.split_at(network.labels.len());
             labels = rest;
             let swarm = network.scope == wit::NetworkScope::Swarm;
@@ -257,19 +276,23 @@ impl<'a> Strings<'a> {
                 ),
                 true => networks::is_prunable_cluster(network.ingress),
             };
-            objects.push(Object {
-                id: &network.id,
-                name: &network.name,
-                labels: its_labels,
-                created: instant(network.created),
-                facts: Facts::Network {
-                    swarm,
-                    config_only: network.config_only,
-                    endpoints: network.endpoints,
-                    ingress: network.ingress,
-                },
-                prunable,
-            });
+            objects.push(
+                Object {
+                    id: &network.id,
+                    name: &network.name,
+                    labels: its_labels,
+                    created: instant(network.created),
+                    facts: Facts::Network {
+                        swarm,
+                        config_only: network.config_only,
+                        endpoints: network.endpoints,
+                        ingress: network.ingress,
+                    },
+                    prunable,
+                    at: 0,
+                }
+                .placed(at),
+            );
         }
         objects
     }

@@ -6,7 +6,7 @@ use pruner_guest::model::{Instant, Reference};
 use crate::bindings::exports::pruner::policy::policy as wit;
 use crate::object::{Strings, instant};
 use crate::transport::exports::pruner::policy_transport::packed;
-use crate::{Kept, Kind, Options, Policy};
+use crate::{Kept, Kind, Object, Options, Policy, Which};
 
 /// `policy.check`: no option the policy does not take, then the policy's own checks.
 pub fn check<P: Policy>(
@@ -28,13 +28,14 @@ pub fn containers<P: Policy>(
 ) -> Result<Vec<wit::Kept>, String> {
     let policy = configure::<P>(Kind::Containers, Options::from(options))?;
     let strings = Strings::of_containers(&containers);
-    let kept = policy.keep(&strings.containers(&containers), reference(clock));
+    let objects = strings.containers(&containers);
+    let kept = policy
+        .keep(&objects, reference(clock))
+        .map(|kept| by_id(kept, &objects));
+    leave(objects);
     leave(strings);
     leave(containers);
-    Ok(kept?
-        .into_iter()
-        .map(|Kept { id, reason }| wit::Kept { id, reason })
-        .collect())
+    kept
 }
 
 /// `packed.containers`: `policy.containers` with the listing packed.
@@ -42,7 +43,7 @@ pub fn packed_containers<P: Policy>(
     options: Vec<packed::PolicyOption>,
     clock: packed::ClockReading,
     listing: packed::ContainerListing,
-) -> Result<Vec<packed::Kept>, String> {
+) -> Result<packed::Decisions, String> {
     let options = Options::new(options.into_iter().map(|o| (o.key, o.value)));
     let policy = configure::<P>(Kind::Containers, options)?;
     let clock = Reference {
@@ -53,17 +54,16 @@ pub fn packed_containers<P: Policy>(
     let objects = strings
         .as_ref()
         .and_then(|strings| strings.packed_containers(&listing));
-    let kept = match &objects {
-        Some(objects) => policy.keep(objects, clock),
+    let decisions = match &objects {
+        Some(objects) => policy
+            .keep(objects, clock)
+            .map(|kept| packed_decisions(kept, objects.len())),
         None => Err("the host's packed listing is malformed".to_string()),
     };
     leave(objects);
     leave(strings);
     leave(listing);
-    Ok(kept?
-        .into_iter()
-        .map(|Kept { id, reason }| packed::Kept { id, reason })
-        .collect())
+    decisions
 }
 
 /// `policy.networks`.
@@ -74,13 +74,53 @@ pub fn networks<P: Policy>(
 ) -> Result<Vec<wit::Kept>, String> {
     let policy = configure::<P>(Kind::Networks, Options::from(options))?;
     let strings = Strings::of_networks(&networks);
-    let kept = policy.keep(&strings.networks(&networks), reference(clock));
+    let objects = strings.networks(&networks);
+    let kept = policy
+        .keep(&objects, reference(clock))
+        .map(|kept| by_id(kept, &objects));
+    leave(objects);
     leave(strings);
     leave(networks);
-    Ok(kept?
-        .into_iter()
-        .map(|Kept { id, reason }| wit::Kept { id, reason })
-        .collect())
+    kept
+}
+
+/// The contract's answer: what a policy kept of `objects`, by ID.
+fn by_id(kept: Vec<Kept>, objects: &[Object<'_>]) -> Vec<wit::Kept> {
+    kept.into_iter()
+        .map(|kept| wit::Kept {
+            id: kept.id(objects).to_string(),
+            reason: kept.reason,
+        })
+        .collect()
+}
+
+/// The packed transport's answer: what a policy kept of the `count` objects of the listing, by
+/// index, and each reason once.
+fn packed_decisions(kept: Vec<Kept>, count: usize) -> packed::Decisions {
+    let mut decisions = packed::Decisions {
+        kept: Vec::with_capacity(kept.len() * 2),
+        ids: Vec::new(),
+        reasons: Vec::new(),
+    };
+    for Kept { object, reason } in kept {
+        let which = match object {
+            Which::Shown(at) => at,
+            Which::Named(id) => {
+                decisions.ids.push(id);
+                // A listing has fewer than 2³² containers, and a policy names fewer objects
+                // than fit in its memory.
+                (count + decisions.ids.len() - 1) as u32
+            }
+        };
+        // A policy gives most of its objects the reason it gave the one before.
+        if decisions.reasons.last() != Some(&reason) {
+            decisions.reasons.push(reason);
+        }
+        decisions
+            .kept
+            .extend([which, (decisions.reasons.len() - 1) as u32]);
+    }
+    decisions
 }
 
 /// The policy made from `options` for a prune of `kind`.

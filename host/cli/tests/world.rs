@@ -128,7 +128,7 @@ fn the_shipped_policies_export_the_policy_contract_and_import_only_wasi() {
         assert_eq!(
             exports,
             [
-                "pruner:policy-transport/packed@0.1.0",
+                "pruner:policy-transport/packed@0.2.0",
                 "pruner:policy/policy@0.1.0"
             ],
             "{name}"

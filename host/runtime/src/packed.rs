@@ -61,11 +61,12 @@ pub(crate) fn push(text: &mut String, s: &str) -> Span {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::bindings::{ContainerState, Label, Timestamp};
 
-    fn container(id: &str, labels: &[(&str, &str)]) -> Container {
+    /// A paused container named `<id>-name` with `labels`.
+    pub(crate) fn container(id: &str, labels: &[(&str, &str)]) -> Container {
         Container {
             id: id.to_string(),
             names: vec![format!("{id}-name")],

@@ -38,6 +38,10 @@ pub enum PolicyFault {
         /// The ID it named.
         id: String,
     },
+    /// It answered through the SDK's packed transport with words that name no object or no
+    /// reason: a policy that implements the transport itself, which it should not.
+    #[error("broke pruner's packed transport: {0}")]
+    Transport(String),
     /// It returned an error instead of its decisions.
     #[error("failed: {0}")]
     Failed(String),

@@ -11,6 +11,7 @@
 //! object it was not given fails the prune before anything is removed, with a
 //! [`PolicyError`] naming it and its fault.
 
+mod answer;
 mod bindings;
 mod component;
 mod error;
@@ -23,18 +24,18 @@ use std::sync::Arc;
 pub use component::PolicyComponent;
 pub use error::{LoadError, PolicyError, PolicyFault};
 
+use answer::{Answer, message_fault};
 use bindings::{
     CheckParams, CheckResults, ClockReading, ContainersParams, Decisions, NetworkView,
     NetworksParams, PolicyOption, PruneKind as WitKind,
 };
 use narrow::ShownContainers;
-use transport::PackedParams;
+use transport::{PackedParams, PackedResults};
 
 use pruner_state::escape::escape;
 
 use crate::backend::Backends;
 use crate::error::PruneError;
-use crate::fault::PluginFault;
 use crate::invariants::PruneKind;
 use crate::limits::Limits;
 
@@ -122,7 +123,7 @@ impl Policy {
         &self,
         clock: ClockReading,
         shown: &ShownContainers<'_>,
-    ) -> Result<Vec<bindings::Kept>, PolicyError> {
+    ) -> Result<Answer, PolicyError> {
         let limits = self.limits;
         let packed = self
             .component
@@ -134,14 +135,23 @@ impl Policy {
                 let params: PackedParams<'_> = (&self.options, clock, listing);
                 self.component
                     .call(limits, |exports| exports.packed, params)
+                    .and_then(|(answer,): PackedResults| {
+                        let decisions = answer.map_err(|message| failed(message, &limits))?;
+                        Answer::from_transport(decisions, shown.len())
+                    })
             }
             None => {
                 let params: ContainersParams<'_> = (&self.options, clock, shown.views());
                 self.component
                     .call(limits, |exports| Some(exports.containers), params)
+                    .and_then(|answer| from_contract(answer, &limits))
             }
         };
-        self.decisions(answer, &limits)
+        let checked = answer.and_then(|answer| {
+            answer.check(&limits, |at| shown.id(at).len())?;
+            Ok(answer)
+        });
+        checked.map_err(|fault| self.error(fault))
     }
 
     /// What the policy keeps of `networks`.
@@ -149,47 +159,17 @@ impl Policy {
         &self,
         clock: ClockReading,
         networks: &[NetworkView<'_>],
-    ) -> Result<Vec<bindings::Kept>, PolicyError> {
+    ) -> Result<Answer, PolicyError> {
         let limits = self.limits;
         let params: NetworksParams<'_> = (&self.options, clock, networks);
-        let answer = self
+        let checked = self
             .component
-            .call(limits, |exports| Some(exports.networks), params);
-        self.decisions(answer, &limits)
-    }
-
-    /// The policy's answer, checked against the size limits of what a plugin hands over: the
-    /// number of entries and their bytes as a report's, each reason and an error message as
-    /// a message.
-    fn decisions(
-        &self,
-        answer: Result<Decisions, PolicyFault>,
-        limits: &Limits,
-    ) -> Result<Vec<bindings::Kept>, PolicyError> {
-        let checked = answer.and_then(|(answer,)| {
-            let kept = answer.map_err(|message| {
-                message_fault(&message, limits).unwrap_or(PolicyFault::Failed(message))
-            })?;
-            if kept.len() > limits.report_entries {
-                return Err(PolicyFault::Sandbox(PluginFault::ReportEntries {
-                    limit: limits.report_entries,
-                    returned: kept.len(),
-                }));
-            }
-            let mut bytes = 0_usize;
-            for entry in &kept {
-                if let Some(fault) = message_fault(&entry.reason, limits) {
-                    return Err(fault);
-                }
-                bytes = bytes.saturating_add(entry.id.len() + entry.reason.len());
-            }
-            if bytes > limits.report_bytes {
-                return Err(PolicyFault::Sandbox(PluginFault::ReportBytes(
-                    limits.report_bytes,
-                )));
-            }
-            Ok(kept)
-        });
+            .call(limits, |exports| Some(exports.networks), params)
+            .and_then(|answer| from_contract(answer, &limits))
+            .and_then(|answer| {
+                answer.check(&limits, |at| networks[at].id.len())?;
+                Ok(answer)
+            });
         checked.map_err(|fault| self.error(fault))
     }
 
@@ -201,11 +181,17 @@ impl Policy {
     }
 }
 
-/// The fault of a string longer than the message limit.
-fn message_fault(text: &str, limits: &Limits) -> Option<PolicyFault> {
-    (text.len() > limits.message_bytes).then_some(PolicyFault::Sandbox(PluginFault::MessageBytes(
-        limits.message_bytes,
-    )))
+/// The contract's answer, or the policy's error.
+fn from_contract((answer,): Decisions, limits: &Limits) -> Result<Answer, PolicyFault> {
+    answer
+        .map(Answer::from_contract)
+        .map_err(|message| failed(message, limits))
+}
+
+/// The fault of a policy that returned the error `message`: the message limit's if it is too
+/// long.
+fn failed(message: String, limits: &Limits) -> PolicyFault {
+    message_fault(&message, limits).unwrap_or(PolicyFault::Failed(message))
 }
 
 /// An object a policy kept out of a prune, and why.

@@ -15,6 +15,7 @@ use std::collections::HashSet;
 use foldhash::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use super::answer::{Answer, Which};
 use super::bindings::{self as wit, ClockReading, ContainerView, NetworkScope, NetworkView};
 use super::transport::{self, ContainerListing};
 use super::{Kept, Policy, PolicyError, PolicyFault};
@@ -30,60 +31,61 @@ struct Decided {
 }
 
 impl Decided {
-    /// Asks every policy of `chain` through `ask` about the `count` objects whose IDs `ids`
-    /// gives in listing order (`name` gives the name of the object at an index), refusing any
-    /// ID a policy was not given. The listing is walked once, against the few IDs the policies
-    /// kept, and only the objects kept are named: a few allocations for each, none for the
-    /// others.
+    /// Asks every policy of `chain` through `ask` about the `count` objects of a listing (`id`
+    /// and `name` give the ID and name of the object at an index), refusing any ID a policy
+    /// named that the listing does not have. An object kept by its index hides that object;
+    /// an ID named hides every object with it, and only then is the listing walked, against
+    /// the IDs named. Only the objects kept are named: a few allocations for each, none for
+    /// the others.
     fn by<'a>(
         chain: &[Policy],
         kind: &'static str,
-        ask: impl Fn(&Policy) -> Result<Vec<wit::Kept>, PolicyError>,
-        ids: impl Iterator<Item = &'a str>,
+        ask: impl Fn(&Policy) -> Result<Answer, PolicyError>,
         count: usize,
+        id: impl Fn(usize) -> &'a str,
         name: impl Fn(usize) -> &'a str,
     ) -> Result<Decided, PolicyError> {
         let answers = chain.iter().map(ask).collect::<Result<Vec<_>, _>>()?;
-        // Every ID kept, and whether the listing has it.
-        let mut listed: HashMap<&str, bool> = HashMap::default();
-        listed.reserve(answers.iter().map(Vec::len).sum());
-        for kept in answers.iter().flatten() {
-            listed.insert(kept.id.as_str(), false);
+        // Every ID named, and the indexes of the listing's objects with it.
+        let mut named: HashMap<&str, Vec<usize>> = HashMap::default();
+        for id in answers.iter().flat_map(Answer::named) {
+            named.insert(id, Vec::new());
         }
-        let mut hidden = vec![false; count];
-        // The index and ID of every listed object kept, in listing order.
-        let mut hits = Vec::with_capacity(listed.len());
-        if !listed.is_empty() {
-            for (at, id) in ids.enumerate() {
-                if let Some(found) = listed.get_mut(id) {
-                    *found = true;
-                    hidden[at] = true;
-                    hits.push((at, id));
+        if !named.is_empty() {
+            for at in 0..count {
+                if let Some(found) = named.get_mut(id(at)) {
+                    found.push(at);
                 }
             }
         }
         for (policy, answer) in chain.iter().zip(&answers) {
-            if let Some(unknown) = answer.iter().find(|kept| !listed[kept.id.as_str()]) {
-                let id = unknown.id.clone();
+            if let Some(unknown) = answer.named().find(|id| named[id].is_empty()) {
+                let id = unknown.to_string();
                 return Err(policy.error(PolicyFault::UnknownObject { kind, id }));
             }
         }
-        let mut kept = Vec::with_capacity(hits.len() * chain.len());
+        let mut hidden = vec![false; count];
+        let mut kept = Vec::new();
         for (policy, answer) in chain.iter().zip(&answers) {
-            // The first reason the policy gave for each ID it kept.
-            let mut reasons: HashMap<&str, &str> = HashMap::default();
-            reasons.reserve(answer.len());
-            for wit::Kept { id, reason } in answer.iter().rev() {
-                reasons.insert(id, reason);
+            // The index of every object the policy kept, with its reason.
+            let mut objects: Vec<(usize, &str)> = Vec::new();
+            for (which, reason) in answer.kept() {
+                match which {
+                    Which::Shown(at) => objects.push((*at, reason)),
+                    Which::Named(id) => {
+                        objects.extend(named[id.as_str()].iter().map(|&at| (at, reason)))
+                    }
+                }
             }
-            for &(at, id) in &hits {
-                let Some(reason) = reasons.get(id) else {
-                    continue;
-                };
+            // In listing order, with the first reason given for each (the sort is stable).
+            objects.sort_by_key(|&(at, _)| at);
+            objects.dedup_by_key(|&mut (at, _)| at);
+            for (at, reason) in objects {
+                hidden[at] = true;
                 kept.push(Kept {
                     policy: policy.name().to_string(),
                     kind,
-                    id: id.to_string(),
+                    id: id(at).to_string(),
                     name: name(at).to_string(),
                     reason: reason.to_string(),
                 });
@@ -120,8 +122,8 @@ pub(super) fn containers(
             .first()
             .map_or("", String::as_str)
     };
-    let ids = listed.iter().map(|facts| facts.container.id.as_str());
-    let decided = Decided::by(chain, "container", ask, ids, listed.len(), name)?;
+    let id = |at: usize| listed[at].container.id.as_str();
+    let decided = Decided::by(chain, "container", ask, listed.len(), id, name)?;
     drop(shown);
     let shown = keep_shown(listed, &decided.hidden, |facts| facts.container);
     let listing = Listing::decided(shown, decided.kept.clone());
@@ -143,6 +145,16 @@ impl<'a> ShownContainers<'a> {
             views: OnceCell::new(),
             packed: OnceCell::new(),
         }
+    }
+
+    /// How many containers there are.
+    pub(super) fn len(&self) -> usize {
+        self.listed.len()
+    }
+
+    /// The ID of the container at index `at`.
+    pub(super) fn id(&self, at: usize) -> &'a str {
+        &self.listed[at].container.id
     }
 
     /// The containers as the contract's records.
@@ -181,9 +193,9 @@ pub(super) fn networks(
         .collect();
     let clock = clock_reading(backends);
     let ask = |policy: &Policy| policy.networks(clock, &views);
-    let ids = views.iter().map(|n| n.id);
+    let id = |at: usize| views[at].id;
     let name = |at: usize| views[at].name;
-    let decided = Decided::by(chain, "network", ask, ids, views.len(), name)?;
+    let decided = Decided::by(chain, "network", ask, views.len(), id, name)?;
     drop(views);
     let hidden_ids = decided.kept.clone();
     let (local_hidden, swarm_hidden) = decided.hidden.split_at(local_listed.len());

@@ -6,9 +6,9 @@
 //! of about ten a container, and wasmtime copies each table at once instead of checking and
 //! storing every field of every record.
 
-use wasmtime::component::{ComponentExportIndex, ComponentType, InstancePre, Lower};
+use wasmtime::component::{ComponentExportIndex, ComponentType, InstancePre, Lift, Lower};
 
-use super::bindings::{ClockReading, Decisions, PolicyOption};
+use super::bindings::{ClockReading, PolicyOption};
 use crate::backend::ContainerFacts;
 use crate::bindings::Timestamp;
 use crate::bindings::pruner::api::container_store::Span;
@@ -17,7 +17,7 @@ use crate::host_state::HostState;
 use crate::packed::push;
 
 /// The exported interface of the packed transport.
-pub const PACKED_INTERFACE: &str = "pruner:policy-transport/packed@0.1.0";
+pub const PACKED_INTERFACE: &str = "pruner:policy-transport/packed@0.2.0";
 
 /// The transport's `container-listing` record: the text and the tables of words.
 #[derive(Clone, Debug, PartialEq, Eq, ComponentType, Lower)]
@@ -29,8 +29,24 @@ pub struct ContainerListing {
     pub labels: Vec<u32>,
 }
 
+/// The transport's `decisions` record: the objects kept by index, or by an ID the policy
+/// named, and each reason once ([`Answer::from_transport`](super::answer::Answer)).
+#[derive(Clone, Debug, PartialEq, Eq, ComponentType, Lift)]
+#[component(record)]
+pub struct PackedDecisions {
+    pub kept: Vec<u32>,
+    pub ids: Vec<String>,
+    pub reasons: Vec<String>,
+}
+
+/// `packed.containers`' results.
+pub type PackedResults = (Result<PackedDecisions, String>,);
+
 /// The words of one container in `containers`.
 const CONTAINER_WORDS: usize = 15;
+/// The room the text is first given for each container's strings: ID, name, image and a few
+/// labels. Room never written costs address space, not memory.
+const TEXT_PER_CONTAINER: usize = 256;
 /// The flag of a container whose image is known, above its state's byte.
 const IMAGE_KNOWN: u32 = 1 << 8;
 /// The flag of a container whose exit time is known.
@@ -48,7 +64,7 @@ pub fn find(pre: &InstancePre<HostState>) -> Option<ComponentExportIndex> {
         index,
     };
     export
-        .find::<PackedParams<'static>, Decisions>(pre, "containers")
+        .find::<PackedParams<'static>, PackedResults>(pre, "containers")
         .ok()
 }
 
@@ -61,15 +77,20 @@ pub fn pack(listed: &[ContainerFacts]) -> Option<ContainerListing> {
     words(listed.len(), CONTAINER_WORDS)?;
     words(names, 2)?;
     words(labels, 4)?;
-    // The text grows as it is written rather than being measured first: measuring reads every
-    // string of the listing once more, scattered over the heap as they are. A span is only
-    // right while the text fits in `u32`, which is checked once it is written.
+    // The text is not measured first, which would read every string of the listing once more,
+    // scattered over the heap as they are: it is given room for a typical container's strings,
+    // and grows past that if need be. A span is only right while the text fits in `u32`,
+    // which is checked once it is written.
     let mut listing = ContainerListing {
-        text: String::new(),
+        text: String::with_capacity(listed.len() * TEXT_PER_CONTAINER),
         containers: Vec::with_capacity(listed.len() * CONTAINER_WORDS),
         names: Vec::with_capacity(names * 2),
         labels: Vec::with_capacity(labels * 4),
     };
+    // The container before, and where its labels' and image's spans are: a string it has
+    // at the same place is not written again, but its span given once more. Containers of one
+    // project or image are listed together, and share most label keys and many values.
+    let mut before: Option<(&ContainerFacts, usize, Span)> = None;
     for facts in listed {
         let container = &facts.container;
         let text = &mut listing.text;
@@ -78,17 +99,36 @@ pub fn pack(listed: &[ContainerFacts]) -> Option<ContainerListing> {
         for name in &container.names {
             span(&mut listing.names, push(text, name));
         }
-        let first_label = (listing.labels.len() / 4) as u32;
-        for label in &container.labels {
-            span(&mut listing.labels, push(text, &label.key));
-            span(&mut listing.labels, push(text, &label.value));
+        let first_label = listing.labels.len() / 4;
+        for (at, label) in container.labels.iter().enumerate() {
+            let same = before.and_then(|(facts, first, _)| {
+                let words = listing.labels.get((first + at) * 4..(first + at + 1) * 4)?;
+                Some((facts.container.labels.get(at)?, words))
+            });
+            let key = match same {
+                Some((same, words)) if same.key == label.key => [words[0], words[1]],
+                _ => words_of(push(text, &label.key)),
+            };
+            let value = match same {
+                Some((same, words)) if same.value == label.value => [words[2], words[3]],
+                _ => words_of(push(text, &label.value)),
+            };
+            listing.labels.extend(key.into_iter().chain(value));
         }
         let words = &mut listing.containers;
         span(words, push(text, &container.id));
         words.extend([first_name, container.names.len() as u32]);
-        words.extend([first_label, container.labels.len() as u32]);
-        let image = facts.image.as_deref().map(|image| push(text, image));
+        words.extend([first_label as u32, container.labels.len() as u32]);
+        let image = facts.image.as_deref().map(|image| match before {
+            Some((before, _, span)) if before.image.as_deref() == Some(image) => span,
+            _ => push(text, image),
+        });
         span(words, image.unwrap_or(Span { start: 0, len: 0 }));
+        before = Some((
+            facts,
+            first_label,
+            image.unwrap_or(Span { start: 0, len: 0 }),
+        ));
         timestamp(words, container.created);
         // The contract's states in the contract's order, which the host's enum follows.
         let mut state = container.state as u32;
@@ -113,11 +153,75 @@ pub fn pack(listed: &[ContainerFacts]) -> Option<ContainerListing> {
 
 /// Appends a span's two words.
 fn span(words: &mut Vec<u32>, span: Span) {
-    words.extend([span.start, span.len]);
+    words.extend(words_of(span));
+}
+
+/// A span's two words.
+fn words_of(span: Span) -> [u32; 2] {
+    [span.start, span.len]
 }
 
 /// Appends a timestamp's three words: the seconds' low and high word, the nanoseconds.
 fn timestamp(words: &mut Vec<u32>, time: Timestamp) {
     let seconds = time.seconds as u64;
     words.extend([seconds as u32, (seconds >> 32) as u32, time.nanoseconds]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packed::tests::container;
+
+    fn facts(id: &str, image: Option<&str>, labels: &[(&str, &str)]) -> ContainerFacts {
+        ContainerFacts {
+            container: container(id, labels),
+            image: image.map(str::to_string),
+            finished: None,
+        }
+    }
+
+    /// The text a span's two words name.
+    fn text<'a>(listing: &'a ContainerListing, words: &[u32]) -> &'a str {
+        let start = words[0] as usize;
+        &listing.text[start..start + words[1] as usize]
+    }
+
+    #[test]
+    fn a_string_the_container_before_has_at_the_same_place_is_written_once() {
+        let listing = pack(&[
+            facts("a1", Some("web"), &[("project", "shop"), ("env", "prod")]),
+            facts("b2", Some("web"), &[("project", "shop"), ("env", "dev")]),
+            facts("c3", Some("db"), &[("env", "dev"), ("project", "shop")]),
+        ])
+        .expect("it fits");
+
+        assert_eq!(
+            listing.text,
+            "a1-nameprojectshopenvproda1web\
+             b2-namedevb2\
+             c3-nameenvdevprojectshopc3db"
+        );
+        let labels: Vec<(&str, &str)> = listing
+            .labels
+            .chunks(4)
+            .map(|words| (text(&listing, &words[..2]), text(&listing, &words[2..])))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                ("project", "shop"),
+                ("env", "prod"),
+                ("project", "shop"),
+                ("env", "dev"),
+                ("env", "dev"),
+                ("project", "shop"),
+            ]
+        );
+        let images: Vec<&str> = listing
+            .containers
+            .chunks(CONTAINER_WORDS)
+            .map(|words| text(&listing, &words[6..8]))
+            .collect();
+        assert_eq!(images, ["web", "web", "db"]);
+    }
 }
