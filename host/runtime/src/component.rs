@@ -20,7 +20,6 @@ use crate::load_error;
 use crate::preview::PruneOptions;
 use crate::removals::Removals;
 use crate::sandbox::{self, Grant};
-use crate::stderr::CapturedStderr;
 
 pub use crate::limits::Limits;
 
@@ -51,8 +50,6 @@ struct Source {
 #[derive(Clone)]
 struct Compiled {
     pre: PruneInstancePre<HostState>,
-    /// Whether the component imports WASI: only then does a prune build it a WASI context.
-    imports_wasi: bool,
 }
 
 /// One prune's store, with the component to instantiate in it.
@@ -173,20 +170,13 @@ impl PruneComponent {
         options: &PruneOptions,
     ) -> Result<Prune, PruneError> {
         let compiled = self.compiled(&limits, cancel)?;
-        let stderr = CapturedStderr::default();
-        let wasi = compiled
-            .imports_wasi
-            .then(|| sandbox::wasi_context(&self.source.loader.grants, stderr.clone()))
-            .transpose()
-            .map_err(|err| PruneError::Component(format!("{err:#}")))?;
         let state = HostState::new(
             kind,
             backends.clone(),
             cancel.clone(),
             limits,
             Removals::new(kind, options),
-            wasi,
-            stderr,
+            sandbox::environment(&self.source.loader.grants),
         );
         Ok(Prune {
             store: sandboxed_store(compiled.pre.engine(), state, &limits)?,
@@ -261,9 +251,6 @@ impl Source {
             .instantiate_pre(&component)
             .and_then(PruneInstancePre::new)
             .map_err(|err| LoadError::World(err.into()))?;
-        Ok(Compiled {
-            pre,
-            imports_wasi: sandbox::imports_wasi(engine, &component),
-        })
+        Ok(Compiled { pre })
     }
 }

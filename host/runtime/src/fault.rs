@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use pruner_state::escape::escape;
 use wasmtime::{PoolConcurrencyLimitError, Trap};
-use wasmtime_wasi::I32Exit;
 
 use crate::error::PruneError;
 use crate::host_state::HostState;
 use crate::invariants::Violation;
+use crate::wasi::Exit;
 
 /// Why the prune component, not the daemon, made a prune fail. `Display` completes
 /// "prune plugin …" (or "the built-in prune component …", see
@@ -127,8 +127,8 @@ pub(crate) fn classify(err: wasmtime::Error, state: &HostState) -> PruneError {
                 .to_string(),
             stderr: state.stderr().text(),
         }),
-        None => match err.downcast_ref::<I32Exit>() {
-            Some(I32Exit(code)) => PluginFault::Trap(Trapped {
+        None => match err.downcast_ref::<Exit>() {
+            Some(Exit(code)) => PluginFault::Trap(Trapped {
                 trap: format!("exited with status {code}"),
                 stderr: state.stderr().text(),
             }),

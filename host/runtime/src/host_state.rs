@@ -13,7 +13,6 @@
 //! [`PluginFault`]: crate::fault::PluginFault
 
 use wasmtime::component::ResourceTable;
-use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use crate::backend::Backends;
 use crate::bindings::pruner::api::container_store::ContainerListing;
@@ -36,6 +35,7 @@ use crate::preview::Pruned;
 use crate::removals::Removals;
 use crate::stderr::CapturedStderr;
 use crate::warnings::Warnings;
+use crate::wasi::{HasWasi, WasiCtx, WasiView};
 
 /// Docker's text for work refused once the request is cancelled (Go's `context.Canceled`).
 const CANCELED: &str = "context canceled";
@@ -56,8 +56,8 @@ pub struct HostState {
     /// The last error the daemon answered an import with, to tell it apart from the
     /// component's own.
     raised: Option<Error>,
-    /// The sandbox's WASI context; none for a component that imports no WASI.
-    wasi: Option<WasiCtx>,
+    /// The sandbox's WASI context, and the resources its handles index.
+    wasi: WasiCtx,
     table: ResourceTable,
 }
 
@@ -66,18 +66,19 @@ type Import<T> = wasmtime::Result<T>;
 
 impl HostState {
     /// The state of a `kind` prune against `backends` within `limits`, cancelled through
-    /// `cancel`, its removals carried out by `removals`, with the sandbox's `wasi` context
-    /// writing stderr to `stderr`.
+    /// `cancel`, its removals carried out by `removals`, the sandbox's WASI giving the plugin
+    /// these `environment` variables.
     pub fn new(
         kind: PruneKind,
         backends: Backends,
         cancel: Cancellation,
         limits: Limits,
         removals: Removals,
-        wasi: Option<WasiCtx>,
-        stderr: CapturedStderr,
+        environment: Vec<(String, String)>,
     ) -> HostState {
+        let stderr = CapturedStderr::default();
         HostState {
+            wasi: WasiCtx::new(environment, stderr.clone(), limits.wall_time),
             warnings: Warnings::new(backends.log.clone(), &limits),
             backends,
             cancel: CancelGate::new(cancel),
@@ -88,7 +89,6 @@ impl HostState {
             removals,
             stderr,
             raised: None,
-            wasi,
             table: ResourceTable::new(),
         }
     }
@@ -137,11 +137,6 @@ impl HostState {
     /// The plugin's standard error so far.
     pub fn stderr(&self) -> &CapturedStderr {
         &self.stderr
-    }
-
-    /// The WASI resource table.
-    pub fn table(&mut self) -> &mut ResourceTable {
-        &mut self.table
     }
 
     /// At an epoch tick: charges the component for its time and checks the time limits, and
@@ -227,14 +222,10 @@ impl HostState {
     }
 }
 
-impl WasiView for HostState {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            // Only a component that imports WASI calls into it, and it has a context; an empty
-            // one stands in for any other.
-            ctx: self
-                .wasi
-                .get_or_insert_with(|| WasiCtxBuilder::new().build()),
+impl HasWasi for HostState {
+    fn wasi(&mut self) -> WasiView<'_> {
+        WasiView {
+            ctx: &mut self.wasi,
             table: &mut self.table,
         }
     }

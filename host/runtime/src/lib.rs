@@ -41,6 +41,7 @@ pub mod state_file;
 mod stderr;
 mod ticker;
 mod warnings;
+mod wasi;
 
 pub use pruner_guest::error::DockerError;
 pub use pruner_model::{filters, humansize};

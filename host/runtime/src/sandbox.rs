@@ -4,27 +4,19 @@
 //! Rust's standard library pulls into any component: `wasi:io` (error, poll, streams),
 //! `wasi:cli` (environment, exit, stdin, stdout, stderr and the terminal interfaces) and
 //! `wasi:random/insecure-seed` (hash map seeds). Those are linked one by one (never all of
-//! WASI) to a context that gives nothing: no environment variables, arguments or working
-//! directory, an empty stdin, stdout discarded, stderr kept only to explain a trap, no
-//! terminal. Clocks, random numbers, environment variables and a directory are linked only if
-//! the embedder grants them ([`Grant`]); sockets never are. A component importing anything
-//! else is refused before it is instantiated, with an error naming each such import
-//! ([`ForbiddenImports`]).
+//! WASI) to pruner's own WASI (`host/runtime/src/wasi`), which gives nothing: no environment
+//! variables, arguments or working directory, an empty stdin, stdout discarded, stderr kept
+//! only to explain a trap, no terminal. Clocks, random numbers and environment variables are
+//! linked only if the embedder grants them ([`Grant`]); files and sockets never are. A
+//! component importing anything else is refused before it is instantiated, with an error
+//! naming each such import ([`ForbiddenImports`]).
 
 use std::fmt;
-use std::path::PathBuf;
 
-use wasmtime::component::{Component, HasData, Linker, ResourceTable};
+use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Result};
-use wasmtime_wasi::cli::{WasiCli, WasiCliView};
-use wasmtime_wasi::clocks::{WasiClocks, WasiClocksView};
-use wasmtime_wasi::filesystem::{WasiFilesystem, WasiFilesystemView};
-use wasmtime_wasi::p2::bindings::{cli, clocks, filesystem, random, sync};
-use wasmtime_wasi::random::{WasiRandom, WasiRandomView};
-use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
 
-use crate::host_state::HostState;
-use crate::stderr::CapturedStderr;
+use crate::wasi::{self, HasWasi, Linked};
 
 /// pruner's own interfaces.
 const PRUNER_INTERFACES: &str = "pruner:api/";
@@ -58,14 +50,6 @@ pub enum Grant {
     Random,
     /// These variables in `wasi:cli/environment`, which is otherwise empty.
     Environment(Vec<(String, String)>),
-    /// `wasi:filesystem` (and the wall clock its types use) with one host directory,
-    /// read-only, at a path of the plugin's.
-    Directory {
-        /// The host directory.
-        host: PathBuf,
-        /// Where the plugin sees it, e.g. `/policy`.
-        guest: String,
-    },
 }
 
 impl Grant {
@@ -75,11 +59,6 @@ impl Grant {
             Grant::Clocks => &["wasi:clocks/wall-clock", "wasi:clocks/monotonic-clock"],
             Grant::Random => &["wasi:random/random", "wasi:random/insecure"],
             Grant::Environment(_) => &[],
-            Grant::Directory { .. } => &[
-                "wasi:filesystem/types",
-                "wasi:filesystem/preopens",
-                "wasi:clocks/wall-clock",
-            ],
         }
     }
 }
@@ -121,14 +100,6 @@ pub fn check_imports(
     }
 }
 
-/// Whether `component` imports any WASI interface, and so needs a WASI context per prune.
-pub fn imports_wasi(engine: &Engine, component: &Component) -> bool {
-    component
-        .component_type()
-        .imports(engine)
-        .any(|(name, _)| name.starts_with("wasi:"))
-}
-
 /// Whether a component may import `import`, given `grants`.
 pub(crate) fn is_allowed(import: &str, grants: &[Grant]) -> bool {
     if import.starts_with(PRUNER_INTERFACES) {
@@ -145,69 +116,22 @@ pub(crate) fn is_allowed(import: &str, grants: &[Grant]) -> bool {
 }
 
 /// Links the always-allowed WASI interfaces and those of `grants`, and nothing else.
-pub fn link_wasi(linker: &mut Linker<HostState>, grants: &[Grant]) -> Result<()> {
-    let l = linker;
-    sync::io::error::add_to_linker::<HostState, Table>(l, HostState::table)?;
-    sync::io::poll::add_to_linker::<HostState, Table>(l, HostState::table)?;
-    sync::io::streams::add_to_linker::<HostState, Table>(l, HostState::table)?;
-    cli::environment::add_to_linker::<HostState, WasiCli>(l, HostState::cli)?;
-    cli::exit::add_to_linker::<HostState, WasiCli>(l, HostState::cli)?;
-    cli::stdin::add_to_linker::<HostState, WasiCli>(l, HostState::cli)?;
-    cli::stdout::add_to_linker::<HostState, WasiCli>(l, HostState::cli)?;
-    cli::stderr::add_to_linker::<HostState, WasiCli>(l, HostState::cli)?;
-    cli::terminal_input::add_to_linker::<HostState, WasiCli>(l, HostState::cli)?;
-    cli::terminal_output::add_to_linker::<HostState, WasiCli>(l, HostState::cli)?;
-    cli::terminal_stdin::add_to_linker::<HostState, WasiCli>(l, HostState::cli)?;
-    cli::terminal_stdout::add_to_linker::<HostState, WasiCli>(l, HostState::cli)?;
-    cli::terminal_stderr::add_to_linker::<HostState, WasiCli>(l, HostState::cli)?;
-    random::insecure_seed::add_to_linker::<HostState, WasiRandom>(l, HostState::random)?;
-
-    let granted = |interface| {
-        grants
-            .iter()
-            .any(|grant| grant.interfaces().contains(&interface))
+pub(crate) fn link_wasi<T: HasWasi>(linker: &mut Linker<T>, grants: &[Grant]) -> Result<()> {
+    let linked = Linked {
+        clocks: grants.contains(&Grant::Clocks),
+        random: grants.contains(&Grant::Random),
     };
-    if granted("wasi:clocks/wall-clock") {
-        clocks::wall_clock::add_to_linker::<HostState, WasiClocks>(l, HostState::clocks)?;
-    }
-    if granted("wasi:clocks/monotonic-clock") {
-        clocks::monotonic_clock::add_to_linker::<HostState, WasiClocks>(l, HostState::clocks)?;
-    }
-    if granted("wasi:random/random") {
-        random::random::add_to_linker::<HostState, WasiRandom>(l, HostState::random)?;
-        random::insecure::add_to_linker::<HostState, WasiRandom>(l, HostState::random)?;
-    }
-    if granted("wasi:filesystem/types") {
-        sync::filesystem::types::add_to_linker::<HostState, WasiFilesystem>(
-            l,
-            HostState::filesystem,
-        )?;
-        filesystem::preopens::add_to_linker::<HostState, WasiFilesystem>(l, HostState::filesystem)?;
-    }
-    Ok(())
+    wasi::link(linker, linked)
 }
 
-/// The WASI context of one prune: nothing, but what `grants` add, and `stderr` captured.
-pub fn wasi_context(grants: &[Grant], stderr: CapturedStderr) -> Result<WasiCtx> {
-    let mut builder = WasiCtxBuilder::new();
-    builder.stderr(stderr);
-    for grant in grants {
-        match grant {
-            Grant::Environment(variables) => {
-                builder.envs(variables);
-            }
-            Grant::Directory { host, guest } => {
-                builder.preopened_dir(host, guest, FsPerms::ReadOnly)?;
-            }
-            Grant::Clocks | Grant::Random => {}
-        }
-    }
-    Ok(builder.build())
-}
-
-/// The resource table, as `wasi:io` reaches it.
-struct Table;
-
-impl HasData for Table {
-    type Data<'a> = &'a mut ResourceTable;
+/// The environment variables `grants` give a plugin.
+pub(crate) fn environment(grants: &[Grant]) -> Vec<(String, String)> {
+    grants
+        .iter()
+        .flat_map(|grant| match grant {
+            Grant::Environment(variables) => variables.as_slice(),
+            Grant::Clocks | Grant::Random => &[],
+        })
+        .cloned()
+        .collect()
 }

@@ -26,7 +26,6 @@ use crate::memory::MemoryDaemon;
 use crate::preview::PruneOptions;
 use crate::removals::Removals;
 use crate::sandbox;
-use crate::stderr::CapturedStderr;
 
 /// What a policy's store holds in place of a daemon: an empty one. A policy imports none of
 /// pruner's interfaces, so nothing reaches it; the store's limiter, meter and captured stderr
@@ -63,8 +62,6 @@ pub struct PolicyComponent {
 struct Compiled {
     pre: InstancePre<HostState>,
     exports: PolicyExports,
-    /// Whether it imports WASI: only then does a call build it a WASI context.
-    imports_wasi: bool,
 }
 
 impl PolicyComponent {
@@ -165,12 +162,6 @@ impl PolicyComponent {
         Results: ComponentNamedList + Lift,
     {
         let compiled = self.compiled(&limits)?;
-        let stderr = CapturedStderr::default();
-        let wasi = compiled
-            .imports_wasi
-            .then(|| sandbox::wasi_context(&[], stderr.clone()))
-            .transpose()
-            .map_err(|err| PolicyFault::Component(format!("{err:#}")))?;
         let cancel = Cancellation::default();
         let state = HostState::new(
             PruneKind::Containers,
@@ -178,8 +169,7 @@ impl PolicyComponent {
             cancel,
             limits,
             Removals::new(PruneKind::Containers, &PruneOptions::default()),
-            wasi,
-            stderr,
+            Vec::new(),
         );
         let mut store =
             sandboxed_store(compiled.pre.engine(), state, &limits).map_err(sandbox_fault)?;
@@ -230,7 +220,6 @@ fn compile(
     Ok(Compiled {
         exports: PolicyExports::new(&pre).map_err(|err| format!("{err:#}"))?,
         pre,
-        imports_wasi: sandbox::imports_wasi(engine, &component),
     })
 }
 
