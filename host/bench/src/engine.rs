@@ -3,7 +3,7 @@
 //! label of the run's own; each prune is scoped to that label, so nothing else on the engine
 //! is touched. The two CLIs alternate, as every comparison of the benchmark does, and every
 //! prune must remove exactly its N containers and report the same reclaimed space as the other
-//! CLI's.
+//! CLI's, which is not zero: each started container writes a file before it exits.
 //!
 //! `just bench` runs it only on an engine of its own (`PRUNER_DOCKER_DISPOSABLE=1`, as `.ci/run`
 //! sets for the dockerd it starts), as it creates and removes thousands of containers;
@@ -132,6 +132,10 @@ pub fn measure() -> anyhow::Result<EngineRun> {
         totals.iter().all(|(_, total)| *total == totals[0].1),
         "the two CLIs reported different reclaimed space for the same containers: {totals:?}"
     );
+    ensure!(
+        !started || totals.iter().all(|(_, total)| !total.ends_with(" 0B")),
+        "a prune of containers that wrote a file reported no reclaimed space: {totals:?}"
+    );
     Ok(EngineRun {
         engine: format!("dockerd {version}"),
         count,
@@ -157,6 +161,9 @@ pub fn print_alone() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What each container runs: it writes a file of 7 bytes into its layer and exits.
+const WRITES_A_FILE: [&str; 3] = ["sh", "-c", "echo pruned > /pruned"];
+
 /// Creates `count` containers labelled `label`, started and exited when `started`.
 async fn create(client: &Docker, image: &str, label: &str, count: usize, started: bool) {
     let (key, value) = label.split_once('=').expect("key=value");
@@ -166,7 +173,9 @@ async fn create(client: &Docker, image: &str, label: &str, count: usize, started
         let client = client.clone();
         let body = ContainerCreateBody {
             image: Some(image.to_string()),
-            cmd: Some(vec!["true".to_string()]),
+            // A file in each one's layer, so that the reclaimed space the two CLIs must agree
+            // on is not zero.
+            cmd: Some(WRITES_A_FILE.iter().map(|arg| arg.to_string()).collect()),
             labels: Some(HashMap::from([(key.to_string(), value.to_string())])),
             host_config: Some(HostConfig {
                 network_mode: Some("none".to_string()),
