@@ -52,7 +52,6 @@ pub struct HostState {
     prune_event: Option<EventMessage>,
     /// What the prune does with the removals the host rules allow (see [`Removals`]).
     removals: Removals,
-    stderr: CapturedStderr,
     /// The last error the daemon answered an import with, to tell it apart from the
     /// component's own.
     raised: Option<Error>,
@@ -76,9 +75,8 @@ impl HostState {
         removals: Removals,
         environment: Vec<(String, String)>,
     ) -> HostState {
-        let stderr = CapturedStderr::default();
         HostState {
-            wasi: WasiCtx::new(environment, stderr.clone(), limits.wall_time),
+            wasi: WasiCtx::new(environment, CapturedStderr::default(), limits.wall_time),
             warnings: Warnings::new(backends.log.clone(), &limits),
             backends,
             cancel: CancelGate::new(cancel),
@@ -87,7 +85,6 @@ impl HostState {
             ledger: Ledger::new(kind),
             prune_event: None,
             removals,
-            stderr,
             raised: None,
             table: ResourceTable::new(),
         }
@@ -136,7 +133,7 @@ impl HostState {
 
     /// The plugin's standard error so far.
     pub fn stderr(&self) -> &CapturedStderr {
-        &self.stderr
+        self.wasi.stderr()
     }
 
     /// At an epoch tick: charges the component for its time and checks the time limits, and

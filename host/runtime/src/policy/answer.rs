@@ -50,6 +50,16 @@ impl Answer {
         if !odd.is_empty() {
             return malformed(format!("it gave {} words for its kept objects", kept.len()));
         }
+        // No more reasons, nor IDs, than objects kept: what no object names would be lifted
+        // into the host for nothing, outside the report's limits.
+        if reasons.len() > pairs.len() || ids.len() > pairs.len() {
+            return malformed(format!(
+                "it gave {} reasons and {} IDs for {} kept objects",
+                reasons.len(),
+                ids.len(),
+                pairs.len()
+            ));
+        }
         let mut ids = ids.into_iter().map(Some).collect::<Vec<_>>();
         let mut answer = Answer {
             kept: Vec::with_capacity(pairs.len()),
@@ -194,6 +204,14 @@ mod tests {
         assert_eq!(
             refusal(decisions(&[4, 0], &["x"], &["r"])),
             PolicyFault::Transport("it kept object 4 of 3 shown and 1 named once each".to_string())
+        );
+        assert_eq!(
+            refusal(decisions(&[0, 0], &[], &["r", "unused"])),
+            PolicyFault::Transport("it gave 2 reasons and 0 IDs for 1 kept objects".to_string())
+        );
+        assert_eq!(
+            refusal(decisions(&[0, 0], &["x", "y"], &["r"])),
+            PolicyFault::Transport("it gave 1 reasons and 2 IDs for 1 kept objects".to_string())
         );
         assert_eq!(
             refusal(decisions(&[3, 0, 3, 0], &["x"], &["r"])),

@@ -78,6 +78,11 @@ impl WasiCtx {
             deadline: started.checked_add(wall_time),
         }
     }
+
+    /// What the plugin wrote to its standard error, as far as it is kept.
+    pub fn stderr(&self) -> &CapturedStderr {
+        &self.stderr
+    }
 }
 
 /// The WASI context of a call with the resource table its handles index.
